@@ -1,0 +1,109 @@
+"""The one SparkSession of a run, built from `config/<env>.yaml` when the run starts.
+
+Assets and IO managers never build a session themselves: they take the
+`SparkResource`, so every run gets the same Delta extensions, jar classpath,
+time zone and S3 settings.
+"""
+
+from __future__ import annotations
+
+import os
+from typing import Any
+
+from dagster import ConfigurableResource, InitResourceContext
+from dagster_pyspark.resources import spark_session_from_config
+from pydantic import PrivateAttr
+from pyspark.sql import SparkSession
+
+from lakehouse_assets.resources.jvm import check_java, spark_jars
+from lakehouse_assets.settings import Settings, load_settings
+
+
+def s3a_conf(environ: os._Environ[str] | dict[str, str] = os.environ) -> dict[str, str]:
+    """s3a settings from the standard AWS environment, so one code path serves AWS and
+    any S3-compatible endpoint. Credentials are only referenced, never copied to config."""
+    conf = {
+        "spark.hadoop.fs.s3.impl": "org.apache.hadoop.fs.s3a.S3AFileSystem",
+        "spark.hadoop.fs.s3a.impl": "org.apache.hadoop.fs.s3a.S3AFileSystem",
+        "spark.hadoop.fs.s3a.aws.credentials.provider": ",".join([
+            "org.apache.hadoop.fs.s3a.SimpleAWSCredentialsProvider",
+            "com.amazonaws.auth.EnvironmentVariableCredentialsProvider",
+            "com.amazonaws.auth.InstanceProfileCredentialsProvider",
+        ]),
+        # Delta on S3 is single-writer per table: see docs/operations.md.
+        "spark.delta.logStore.s3a.impl": "io.delta.storage.S3SingleDriverLogStore",
+    }
+    endpoint = environ.get("AWS_ENDPOINT_URL_S3") or environ.get("AWS_ENDPOINT_URL")
+    if endpoint:
+        conf["spark.hadoop.fs.s3a.endpoint"] = endpoint
+        conf["spark.hadoop.fs.s3a.path.style.access"] = "true"
+        conf["spark.hadoop.fs.s3a.connection.ssl.enabled"] = str(endpoint.startswith("https")).lower()
+    region = environ.get("AWS_REGION") or environ.get("AWS_DEFAULT_REGION")
+    if region:
+        conf["spark.hadoop.fs.s3a.endpoint.region"] = region
+    if environ.get("AWS_ACCESS_KEY_ID") and environ.get("AWS_SECRET_ACCESS_KEY"):
+        conf["spark.hadoop.fs.s3a.access.key"] = environ["AWS_ACCESS_KEY_ID"]
+        conf["spark.hadoop.fs.s3a.secret.key"] = environ["AWS_SECRET_ACCESS_KEY"]
+        if environ.get("AWS_SESSION_TOKEN"):
+            conf["spark.hadoop.fs.s3a.session.token"] = environ["AWS_SESSION_TOKEN"]
+    return conf
+
+
+def spark_conf(settings: Settings) -> dict[str, Any]:
+    """Every Spark setting of a run, in one dict (what the UI and tests can inspect)."""
+    conf: dict[str, Any] = {
+        "spark.master": settings.spark.master,
+        "spark.app.name": f"lakehouse-{settings.env}",
+        "spark.driver.memory": settings.spark.driver_memory,
+        "spark.jars": ",".join(spark_jars()),
+        "spark.sql.extensions": "io.delta.sql.DeltaSparkSessionExtension",
+        "spark.sql.catalog.spark_catalog": "org.apache.spark.sql.delta.catalog.DeltaCatalog",
+        "spark.sql.session.timeZone": "UTC",
+        "spark.driver.extraJavaOptions": "-Duser.timezone=UTC",
+        "spark.sql.shuffle.partitions": str(settings.spark.shuffle_partitions),
+        "spark.default.parallelism": str(settings.spark.shuffle_partitions),
+        # Delta reads its log with this many tasks; 50 by default is slow on a laptop.
+        "spark.databricks.delta.snapshotPartitions": str(settings.spark.shuffle_partitions),
+        "spark.sql.ansi.enabled": "false",
+        "spark.ui.showConsoleProgress": "false",
+        # Secrets stay out of the Spark UI, event log and error messages.
+        "spark.redaction.regex": "(?i)secret|password|token|access[.]key|credential",
+    }
+    conf.update(s3a_conf())
+    conf.update(settings.spark.conf)
+    return conf
+
+
+def build_spark_session(settings: Settings) -> SparkSession:
+    """Start (or join) the process's SparkSession with the settings of this run."""
+    check_java()
+    return spark_session_from_config(spark_conf(settings))
+
+
+class SparkResource(ConfigurableResource):
+    """The run's SparkSession and settings; built once when the run starts.
+
+    `env` picks `config/<env>.yaml`; empty means `LAKEHOUSE_ENV` (default `local`).
+    """
+
+    env: str = ""
+
+    _settings: Settings | None = PrivateAttr(default=None)
+    _session: SparkSession | None = PrivateAttr(default=None)
+
+    def setup_for_execution(self, context: InitResourceContext) -> None:
+        self._settings = load_settings(self.env or None)
+        self._session = build_spark_session(self._settings)
+        self._session.sparkContext.setLogLevel("WARN")
+
+    @property
+    def settings(self) -> Settings:
+        if self._settings is None:
+            self._settings = load_settings(self.env or None)
+        return self._settings
+
+    @property
+    def session(self) -> SparkSession:
+        if self._session is None:
+            self._session = build_spark_session(self.settings)
+        return self._session

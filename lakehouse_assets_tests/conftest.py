@@ -11,6 +11,6 @@ from lakehouse_assets.settings import load_settings
 
 @pytest.fixture(scope="session")
 def spark() -> SparkSession:
-    session = build_spark_session(load_settings("local"))
+    session = build_spark_session(load_settings("test"))
     session.sparkContext.setLogLevel("ERROR")
     return session

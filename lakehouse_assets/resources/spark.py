@@ -96,6 +96,12 @@ class SparkResource(ConfigurableResource):
         self._session = build_spark_session(self._settings)
         self._session.sparkContext.setLogLevel("WARN")
 
+    def teardown_after_execution(self, context: InitResourceContext) -> None:
+        # The JVM outlives the run (tests and `lakehouse run` reuse it); cached
+        # DataFrames of this run must not.
+        if self._session is not None:
+            self._session.catalog.clearCache()
+
     @property
     def settings(self) -> Settings:
         if self._settings is None:

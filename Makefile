@@ -1,0 +1,56 @@
+# Two commands for a new machine: `make run` (sample data through every table, local)
+# and `make test`. Everything else installs itself on first use.
+
+PYTHON ?= python3.11
+VENV := .venv
+BIN := $(VENV)/bin
+JARS := .cache/jars
+STAMP := $(VENV)/.installed
+export DAGSTER_HOME := $(CURDIR)/data/dagster
+
+START ?= 2024-01-01
+DAYS ?= 3
+ROWS ?= 20000
+
+.PHONY: install run test test-fast ui bench clean check-java
+
+install: $(STAMP) $(JARS)/.complete
+
+check-java:
+	@command -v java >/dev/null 2>&1 || { echo "Java 17+ is required: apt-get install openjdk-17-jre-headless (or set JAVA_HOME)"; exit 1; }
+	@v=$$(java -version 2>&1 | sed -n 's/.*version "\([0-9]*\).*/\1/p' | head -1); \
+	 [ "$${v:-0}" -ge 17 ] || { echo "Java 17+ is required (found Java $${v:-none}): apt-get install openjdk-17-jre-headless"; exit 1; }
+
+$(STAMP): pyproject.toml
+	@command -v $(PYTHON) >/dev/null 2>&1 || { echo "$(PYTHON) is required"; exit 1; }
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install --quiet --upgrade pip setuptools wheel
+	$(BIN)/pip install --quiet -e '.[dev]'
+	touch $@
+
+$(JARS)/.complete: config/jvm/pom.xml | check-java
+	@command -v mvn >/dev/null 2>&1 || { echo "Maven is required to fetch the Spark jars once: apt-get install maven"; exit 1; }
+	mvn --batch-mode --quiet -f config/jvm/pom.xml dependency:copy-dependencies \
+	    -DoutputDirectory=$(CURDIR)/$(JARS) -DexcludeTransitive=true
+	touch $@
+
+run: install
+	mkdir -p $(DAGSTER_HOME)
+	$(BIN)/lakehouse generate --start $(START) --days $(DAYS) --rows-per-day $(ROWS) --defects 0.02 --landing-root data/landing
+	$(BIN)/lakehouse run --start $(START) --end $$(date -d "$(START) + $$(( $(DAYS) - 1 )) days" +%F)
+
+test: install
+	$(BIN)/pytest -q
+
+test-fast: install
+	$(BIN)/pytest -q -m "not slow"
+
+ui: install
+	mkdir -p $(DAGSTER_HOME)
+	$(BIN)/dagster dev -h 127.0.0.1 -p 3000
+
+bench: install
+	$(BIN)/python -m lakehouse_assets.bench.generator
+
+clean:
+	rm -rf data/landing/date=* data/lakehouse/*/ data/dagster/*/ spark-warehouse

@@ -1,0 +1,102 @@
+"""Turn a set of landing files into bronze rows with lineage (SPEC §3, bronze).
+
+Bronze keeps every data line of every file as text. Per-file lineage is joined
+on by Spark's own name for the file, so it costs one broadcast join, not a read
+per file. A file whose bytes equal an earlier file of the same source and date
+(a re-delivery under a new name) is kept too, marked `_duplicate_of`, so silver
+can count its lines as duplicates instead of counting them twice.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from functools import reduce
+
+from pyspark.sql import DataFrame, SparkSession
+from pyspark.sql import functions as F
+from pyspark.sql import types as T
+
+from lakehouse_assets.bronze.readers import FILE_PATH, PARSE_ERROR, RAW_LINE, READERS
+from lakehouse_assets.resources.landing import LandingFile
+from lakehouse_assets.sources import Source
+
+PARTITION_COLUMN = "_partition_date"
+DATE_FOLDER = r"/date=([0-9]{4}-[0-9]{2}-[0-9]{2})/"
+LINEAGE_COLUMNS = (
+    RAW_LINE, PARSE_ERROR, "_source_file", "_source_format", "_file_hash", "_file_size",
+    "_file_modified_at", "_duplicate_of", "_row_seq", "_ingested_at", "_run_id", PARTITION_COLUMN,
+)
+
+_FILE_SCHEMA = T.StructType([
+    T.StructField(FILE_PATH, T.StringType()),
+    T.StructField("_source_file", T.StringType()),
+    T.StructField("_source_format", T.StringType()),
+    T.StructField("_file_hash", T.StringType()),
+    T.StructField("_file_size", T.LongType()),
+    T.StructField("_file_modified_at", T.TimestampType()),
+    T.StructField("_duplicate_of", T.StringType()),
+    T.StructField(PARTITION_COLUMN, T.DateType()),
+])
+
+
+def duplicate_content(files: list[LandingFile], hashes: dict[str, str]) -> dict[str, str]:
+    """uri -> uri of the first file (by date, arrival time, name) with the same bytes."""
+    first: dict[tuple, str] = {}
+    duplicates: dict[str, str] = {}
+    for f in sorted(files, key=lambda f: (f.partition_date, f.modified_at, f.uri)):
+        key = (f.source, f.partition_date, hashes[f.uri])
+        if key in first:
+            duplicates[f.uri] = first[key]
+        else:
+            first[key] = f.uri
+    return duplicates
+
+
+def qualified_path(spark: SparkSession, path: str) -> str:
+    """The name Spark gives a file in `_metadata.file_path` (scheme-qualified, URL-encoded)."""
+    jvm = spark.sparkContext._jvm
+    hadoop_path = jvm.org.apache.hadoop.fs.Path(path)
+    fs = hadoop_path.getFileSystem(spark.sparkContext._jsc.hadoopConfiguration())
+    qualified = fs.makeQualified(hadoop_path).toUri().toString()
+    # Local files are listed by Spark as `file:/x`, while qualifying gives `file:///x`.
+    return "file:/" + qualified[len("file:///"):] if qualified.startswith("file:///") else qualified
+
+
+def file_lineage(spark: SparkSession, files: list[LandingFile], hashes: dict[str, str]) -> DataFrame:
+    duplicates = duplicate_content(files, hashes)
+    rows = [
+        (qualified_path(spark, f.spark_path), f.uri, f.format, hashes[f.uri], f.size,
+         f.modified_at.replace(tzinfo=None), duplicates.get(f.uri), f.partition_date)
+        for f in files
+    ]
+    return spark.createDataFrame(rows, _FILE_SCHEMA)
+
+
+def read_bronze(
+    spark: SparkSession,
+    source: Source,
+    files: list[LandingFile],
+    hashes: dict[str, str],
+    run_id: str,
+    ingested_at: datetime,
+) -> DataFrame:
+    """All data lines of `files` (readable formats only) with their lineage columns."""
+    readable = [f for f in files if f.format in READERS]
+    frames = [
+        READERS[fmt](spark, [f.spark_path for f in readable if f.format == fmt], source)
+        for fmt in sorted({f.format for f in readable})
+    ]
+    if not frames:
+        frames = [READERS["csv"](spark, [], source)]
+    lines = reduce(DataFrame.unionByName, frames).withColumn("_row_seq", F.monotonically_increasing_id())
+    lineage = file_lineage(spark, readable, hashes) if readable else spark.createDataFrame([], _FILE_SCHEMA)
+    joined = lines.join(F.broadcast(lineage.drop(PARTITION_COLUMN)), on=FILE_PATH, how="left")
+    return joined.select(
+        *source.columns,
+        RAW_LINE, PARSE_ERROR, "_source_file", "_source_format", "_file_hash", "_file_size",
+        "_file_modified_at", "_duplicate_of", "_row_seq",
+        F.lit(ingested_at.replace(tzinfo=None)).cast("timestamp").alias("_ingested_at"),
+        F.lit(run_id).alias("_run_id"),
+        # Taken from the file's own folder name, so it is right even if lineage were missing.
+        F.to_date(F.regexp_extract(F.col(FILE_PATH), DATE_FOLDER, 1)).alias(PARTITION_COLUMN),
+    )

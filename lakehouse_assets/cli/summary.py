@@ -1,0 +1,46 @@
+"""The closing summary of `lakehouse run`: where the tables are, rows written, and
+quarantined rows by reason, read from the runs' materialization metadata."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from typing import Callable, Iterable
+
+
+def materializations(results: Iterable) -> dict[str, dict]:
+    """asset key -> metadata of its materializations in these runs (rows summed)."""
+    tables: dict[str, dict] = defaultdict(lambda: {"rows": 0, "path": None, "meta": {}})
+    for result in results:
+        for event in result.get_asset_materialization_events():
+            mat = event.event_specific_data.materialization
+            key = "/".join(mat.asset_key.path)
+            meta = {k: getattr(v, "value", v) for k, v in mat.metadata.items()}
+            tables[key]["rows"] += int(meta.get("dagster/row_count", 0) or 0)
+            tables[key]["path"] = meta.get("path", tables[key]["path"])
+            tables[key]["meta"].update(meta)
+    return dict(tables)
+
+
+def print_summary(results: Iterable, echo: Callable[[str], None] = print) -> None:
+    tables = materializations(results)
+    if not tables:
+        echo("nothing was materialized")
+        return
+    width = max(len(k) for k in tables)
+    echo("")
+    echo(f"{'table'.ljust(width)}  {'rows written':>12}  path")
+    for key in sorted(tables):
+        echo(f"{key.ljust(width)}  {tables[key]['rows']:>12,}  {tables[key]['path']}")
+    quarantined = {
+        (key.split("/", 1)[1], name.split(".", 1)[1]): value
+        for key, info in tables.items() if key.startswith("quarantine/")
+        for name, value in info["meta"].items()
+        if name.startswith("accounting/quarantine.") and value
+    }
+    echo("")
+    if quarantined:
+        echo("quarantined rows by source and reason:")
+        for (source, reason), count in sorted(quarantined.items()):
+            echo(f"  {source:<12} {reason:<18} {count:>10,}")
+    else:
+        echo("no rows were quarantined")

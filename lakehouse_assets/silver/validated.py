@@ -1,0 +1,60 @@
+"""silver/<source> and quarantine/<source>: SPEC §3 validation of a bronze partition.
+
+One multi-asset per source writes both tables from a single classification, so
+every bronze row lands in exactly one of silver, quarantine or the duplicate count,
+and the row accounting is reported on both outputs.
+"""
+
+from dagster import AssetExecutionContext, AssetIn, AssetOut, AssetsDefinition, Output, multi_asset
+from pyspark import StorageLevel
+from pyspark.sql import DataFrame
+
+from lakehouse_assets.bronze.ingest import PARTITION_COLUMN
+from lakehouse_assets.partitions import daily_partitions, single_run_backfill
+from lakehouse_assets.resources.spark import SparkResource
+from lakehouse_assets.sources import SOURCES, Source
+from lakehouse_assets.transforms.conform import quarantine_rows, silver_partition_column, silver_rows
+from lakehouse_assets.transforms.validation import accounting, classify
+
+SILVER_DESCRIPTIONS = {
+    "orders": "Valid, typed, de-duplicated order lines with order_date and net_amount.",
+    "fx_rates": "Valid daily FX rates to USD (USD is always 1).",
+}
+
+
+def build_validated_assets(source: Source) -> AssetsDefinition:
+    @multi_asset(
+        name=f"validate_{source.name}",
+        outs={
+            "silver": AssetOut(
+                key=["silver", source.name], group_name="silver", kinds={"spark", "delta"},
+                metadata={"partition_expr": silver_partition_column(source)},
+                description=SILVER_DESCRIPTIONS.get(
+                    source.name, f"Valid, typed, de-duplicated {source.name} change records."),
+            ),
+            "quarantine": AssetOut(
+                key=["quarantine", source.name], group_name="quarantine", kinds={"spark", "delta"},
+                metadata={"partition_expr": PARTITION_COLUMN},
+                description=f"{source.name} rows that failed a SPEC §3 rule, as landed, with the reason.",
+            ),
+        },
+        ins={"bronze": AssetIn(key=["bronze", source.name])},
+        partitions_def=daily_partitions,
+        backfill_policy=single_run_backfill,
+    )
+    def _validate(context: AssetExecutionContext, spark: SparkResource, bronze: DataFrame):
+        classified = classify(bronze, source, spark.settings.currencies)
+        # Three actions read the classification (accounting, two writes): compute it once.
+        classified.persist(StorageLevel.MEMORY_AND_DISK)
+        counts = accounting(classified)
+        balanced = counts["bronze"] == counts["silver"] + counts["quarantine"] + counts["duplicate"]
+        context.log.info(f"{source.name} row accounting: {counts}")
+        row_accounting = {f"accounting/{k}": v for k, v in counts.items()}
+        row_accounting["accounting/balanced"] = balanced
+        yield Output(silver_rows(classified, source), output_name="silver", metadata=row_accounting)
+        yield Output(quarantine_rows(classified, source), output_name="quarantine", metadata=row_accounting)
+
+    return _validate
+
+
+validated_assets = [build_validated_assets(source) for source in SOURCES.values()]

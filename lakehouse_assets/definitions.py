@@ -1,24 +1,27 @@
-"""The code location: every asset, resource, job, schedule and sensor of the lakehouse.
+"""The code location: every asset, resource and job of the lakehouse.
 
 Nothing here reads configuration: resources load `config/<env>.yaml` when a run
-starts. Runs execute in one process so each run starts one JVM and one SparkSession.
+starts. Runs execute in one process, so each run starts one JVM and one SparkSession.
 """
-
-from __future__ import annotations
 
 from dagster import Definitions, in_process_executor
 
+from lakehouse_assets.audit.ingested_files import ingested_files
 from lakehouse_assets.bronze.assets import bronze_assets
+from lakehouse_assets.gold.fact_sales import fact_sales
+from lakehouse_assets.gold.marts import monthly_mart_assets, unpartitioned_assets
 from lakehouse_assets.io_managers.delta_io_manager import DeltaIOManager
-from lakehouse_assets.jobs import jobs
+from lakehouse_assets.jobs import build_jobs
 from lakehouse_assets.resources.spark import SparkResource
+from lakehouse_assets.silver.dimensions import dimension_assets
 from lakehouse_assets.silver.validated import validated_assets
 
+daily_assets = [*bronze_assets, *validated_assets, ingested_files, *dimension_assets, fact_sales]
 spark = SparkResource()
 
 defs = Definitions(
-    assets=[*bronze_assets, *validated_assets],
-    jobs=jobs,
+    assets=[*daily_assets, *monthly_mart_assets, *unpartitioned_assets],
+    jobs=build_jobs(daily_assets, monthly_mart_assets, unpartitioned_assets),
     resources={"spark": spark, "io_manager": DeltaIOManager(spark=spark)},
     executor=in_process_executor,
 )

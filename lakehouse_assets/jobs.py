@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Sequence
 
-from dagster import AssetsDefinition, AssetSelection, UnresolvedAssetJobDefinition, define_asset_job
+from dagster import AssetsDefinition, AssetSelection, define_asset_job
 
 DAILY_JOB = "daily_assets"
 MONTHLY_JOB = "monthly_marts"
@@ -12,7 +12,7 @@ UNPARTITIONED_JOB = "unpartitioned_tables"
 
 
 def build_jobs(daily: Sequence[AssetsDefinition], monthly: Sequence[AssetsDefinition],
-               unpartitioned: Sequence[AssetsDefinition]) -> list[UnresolvedAssetJobDefinition]:
+               unpartitioned: Sequence[AssetsDefinition]) -> list:
     return [
         define_asset_job(
             DAILY_JOB, selection=AssetSelection.assets(*daily),

@@ -128,7 +128,8 @@ def attach_fx_rate(orders: DataFrame, fx_rates: DataFrame) -> DataFrame:
         F.col(_FX_LATEST)[_FX_VALUE]
     )
     per_pair = latest.select(ORDER_DATE_COL, CURRENCY_COL, rate.cast(FX_RATE).alias(FX_RATE_COL))
-    joined = orders.join(per_pair, on=[ORDER_DATE_COL, CURRENCY_COL], how="left")
+    # A few rows (days x currencies) by construction: broadcast, never shuffle the orders for it.
+    joined = orders.join(F.broadcast(per_pair), on=[ORDER_DATE_COL, CURRENCY_COL], how="left")
     return joined.select(*orders.columns, FX_RATE_COL)
 
 

@@ -4,10 +4,11 @@ from __future__ import annotations
 
 import datetime as dt
 
+import pytest
 from pyspark.sql import functions as F
 
 from lakehouse_assets.transforms.dimensions import DIMENSIONS, SCD1, SCD2, date_dimension, scd1_latest
-from lakehouse_assets.transforms.keys import UNKNOWN_KEY, date_key, surrogate_key
+from lakehouse_assets.transforms.keys import UNKNOWN_KEY, surrogate_key
 
 STORE = DIMENSIONS["dim_store"]
 STORE_RECORD = (
@@ -32,30 +33,41 @@ def test_dimension_catalogue_matches_spec():
     assert DIMENSIONS["dim_customer"].tracked_cols == (
         "first_name", "last_name", "email", "phone", "address", "city", "state", "country",
     )
-    assert DIMENSIONS["dim_product"].tracked_cols == ("product_name", "category", "unit_cost_usd", "list_price_usd")
+    assert DIMENSIONS["dim_product"].tracked_cols == (
+        "product_name", "category", "unit_cost_usd", "list_price_usd",
+    )
     assert DIMENSIONS["dim_sales_person"].tracked_cols == ("full_name", "manager_id", "store_id")
 
 
-def test_scd1_keeps_latest_updated_at_whatever_the_delivery_order(spark):
+@pytest.fixture(scope="module")
+def dim_store(spark):
+    """dim_store of three stores (one Spark job), with the expected key beside each row."""
+    same_ts = dt.datetime(2024, 1, 1)
     rows = [
+        # S1: the latest updated_at wins although it was delivered first.
         store("S1", "new", dt.datetime(2024, 1, 5), day=DAY),
         store("S1", "old", dt.datetime(2024, 1, 1), day=DAY.replace(day=9)),
         store("S2", "only", dt.datetime(2024, 1, 2)),
+        # S3: the same updated_at delivered twice: the later delivery wins.
+        store("S3", "first", same_ts, file="a.csv"),
+        store("S3", "second", same_ts, file="b.csv"),
     ]
     out = STORE.build(spark.createDataFrame(rows, STORE_RECORD))
+    collected = out.select("*", surrogate_key("store_id").alias("expected_sk")).collect()
+    return out, {r.store_id: r for r in collected}
+
+
+def test_scd1_keeps_latest_updated_at_whatever_the_delivery_order(dim_store):
+    out, rows = dim_store
     assert out.columns == ["store_sk", *STORE.columns]
-    got = {r.store_id: (r.store_name, r.store_sk) for r in out.collect()}
-    expected_sk = spark.range(1).select(surrogate_key(F.lit("S1")).alias("k")).first().k
-    assert got["S1"] == ("new", expected_sk)
-    assert got["S2"][0] == "only"
+    assert {sid: r.store_name for sid, r in rows.items()} == {"S1": "new", "S2": "only", "S3": "second"}
+    assert all(r.store_sk == r.expected_sk for r in rows.values())
 
 
-def test_scd1_same_updated_at_latest_delivery_wins(spark):
-    ts = dt.datetime(2024, 1, 1)
-    rows = [store("S1", "first", ts, file="a.csv"), store("S1", "second", ts, file="b.csv")]
-    out = scd1_latest(spark.createDataFrame(rows, STORE_RECORD), "store_id", "store_sk")
-    assert [r.store_name for r in out.collect()] == ["second"]
-    assert "_source_file" not in out.columns
+def test_scd1_latest_defaults_to_non_lineage_columns(spark):
+    df = spark.createDataFrame([], STORE_RECORD)
+    out = scd1_latest(df, "store_id", "store_sk")
+    assert out.columns == ["store_sk", *STORE.columns]
 
 
 def test_date_dimension_values(spark):
@@ -90,8 +102,3 @@ def test_surrogate_key_ignores_session_time_zone(spark):
     finally:
         spark.conf.set("spark.sql.session.timeZone", "UTC")
     assert other == utc
-
-
-def test_date_key(spark):
-    row = spark.createDataFrame([(dt.date(2024, 12, 5),)], "d date").select(date_key("d").alias("k")).first()
-    assert row.k == 20241205

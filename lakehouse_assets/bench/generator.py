@@ -51,6 +51,7 @@ def run(gb: float, defects: float = 0.0, workers: int = generator.WORKERS, seed:
 
 
 def main(argv: list[str] | None = None) -> int:
+    """Run the benchmark and print the figures; exit code 2 on bad arguments."""
     args = parse_args(argv)
     if args.gb <= 0 or not 0 <= args.defects <= 1 or args.workers < 1:
         print("bench: --gb must be > 0, --defects in 0..1, --workers >= 1", file=sys.stderr)

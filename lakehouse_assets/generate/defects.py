@@ -55,12 +55,22 @@ class DefectContext:
     fmt: str
     day: date
     rng: np.random.Generator
+    typed: tuple[str, ...] = ()
+
+    def __post_init__(self) -> None:
+        self._pos = {c: i for i, c in enumerate(self.source.columns)}
+        self.typed = tuple(c for c in self.source.columns if self.source.type_of(c) != ColumnType.STRING)
 
     def col(self, name: str) -> int:
-        return self.source.columns.index(name)
+        return self._pos[name]
+
+    def randint(self, low: int, high: int) -> int:
+        """An integer in [low, high)."""
+        return low + int(self.rng.random() * (high - low))
 
     def choice(self, options: tuple | list):
-        return options[int(self.rng.integers(0, len(options)))]
+        """One element, uniformly (`random()` is several times cheaper than `integers()`)."""
+        return options[int(self.rng.random() * len(options))]
 
 
 def applicable_kinds(source: Source, fmt: str) -> tuple[str, ...]:
@@ -98,8 +108,7 @@ def missing_value(row: Row, ctx: DefectContext) -> Row:
 
 def bad_type(row: Row, ctx: DefectContext) -> Row:
     """A typed column holding text its type cannot parse (`abc`, `2024-13-45`, `12,5x`, `usd`)."""
-    typed = [c for c in ctx.source.columns if ctx.source.type_of(c) != ColumnType.STRING]
-    column = ctx.choice(typed)
+    column = ctx.choice(ctx.typed)
     new = list(row)
     new[ctx.col(column)] = ctx.choice(BAD_VALUES[ctx.source.type_of(column)])
     return new
@@ -117,17 +126,19 @@ def _orders_out_of_range(new: Row, ctx: DefectContext) -> None:
     elif rule == "unit_price":
         new[ctx.col("unit_price")] = fmt_cents(-to_cents(new[ctx.col("unit_price")]))
     elif rule == "discount_negative":
-        new[ctx.col("discount_amount")] = fmt_cents(-int(ctx.rng.integers(1, 500)))
+        new[ctx.col("discount_amount")] = fmt_cents(-ctx.randint(1, 500))
     else:
-        new[ctx.col("discount_amount")] = fmt_cents(line_total + int(ctx.rng.integers(1, 1000)))
+        new[ctx.col("discount_amount")] = fmt_cents(line_total + ctx.randint(1, 1000))
 
 
 def _products_out_of_range(new: Row, ctx: DefectContext) -> None:
+    """A negative cost or list price."""
     column = ctx.choice(("unit_cost_usd", "list_price_usd"))
     new[ctx.col(column)] = fmt_cents(-max(to_cents(new[ctx.col(column)]), 1))
 
 
 def _fx_out_of_range(new: Row, ctx: DefectContext) -> None:
+    """A rate of zero or below."""
     value = new[ctx.col("usd_per_unit")]
     new[ctx.col("usd_per_unit")] = ctx.choice(("0.00000000", "0", f"-{value}"))
 
@@ -147,7 +158,7 @@ def out_of_range(row: Row, ctx: DefectContext) -> Row:
 def wrong_partition(row: Row, ctx: DefectContext) -> Row:
     """The partition column (order_ts / rate_date) on a date 1-3 days off the folder date."""
     column = str(ctx.source.partition_column)
-    shift = int(ctx.rng.integers(1, 4)) * ctx.choice((-1, 1))
+    shift = ctx.randint(1, 4) * ctx.choice((-1, 1))
     new = list(row)
     value = str(new[ctx.col(column)])
     new[ctx.col(column)] = (ctx.day + timedelta(days=shift)).isoformat() + value[10:]

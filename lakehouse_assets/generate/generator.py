@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import math
 from concurrent.futures import ThreadPoolExecutor
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta
 from typing import Iterator
 
 from lakehouse_assets.generate import orders as orders_mod
@@ -32,28 +32,39 @@ WORKERS = 2  # orders chunks built ahead on threads (numpy / Arrow release the G
 
 
 class GenerateError(ValueError):
-    """Arguments `generate` cannot work with; the message names the argument."""
+    """An argument `generate` cannot work with: `argument` names it, the message says why."""
+
+    def __init__(self, argument: str, problem: str):
+        super().__init__(f"{argument} {problem}")
+        self.argument = argument
+        self.problem = problem
 
 
 def validate(start: object, days: object, rows_per_day: int | None, gb_per_day: float | None,
              seed: object, defects: object, landing_root: object) -> None:
     """Raise `GenerateError` with a one-line reason for any unusable argument."""
+    def number(x: object) -> bool:
+        return isinstance(x, (int, float)) and not isinstance(x, bool) and math.isfinite(x)
+
+    def whole(x: object) -> bool:
+        return isinstance(x, int) and not isinstance(x, bool)
+
     if not isinstance(start, date):
-        raise GenerateError(f"start must be a date, got {start!r}")
-    if not isinstance(days, int) or days < 1:
-        raise GenerateError(f"days must be a whole number >= 1, got {days!r}")
+        raise GenerateError("start", f"must be a date, got {start!r}")
+    if not whole(days) or days < 1:  # type: ignore[operator]
+        raise GenerateError("days", f"must be a whole number >= 1, got {days!r}")
     if rows_per_day is not None and gb_per_day is not None:
-        raise GenerateError("give either rows_per_day or gb_per_day, not both")
-    if rows_per_day is not None and (not isinstance(rows_per_day, int) or rows_per_day < 1):
-        raise GenerateError(f"rows_per_day must be a whole number >= 1, got {rows_per_day!r}")
-    if gb_per_day is not None and not (isinstance(gb_per_day, (int, float)) and math.isfinite(gb_per_day) and gb_per_day > 0):
-        raise GenerateError(f"gb_per_day must be a number > 0, got {gb_per_day!r}")
-    if not isinstance(seed, int) or seed < 0:
-        raise GenerateError(f"seed must be a whole number >= 0, got {seed!r}")
-    if not (isinstance(defects, (int, float)) and math.isfinite(defects) and 0 <= defects <= 1):
-        raise GenerateError(f"defects must be a rate between 0 and 1, got {defects!r}")
+        raise GenerateError("rows_per_day", "and gb_per_day exclude each other: give one of them")
+    if rows_per_day is not None and (not whole(rows_per_day) or rows_per_day < 1):
+        raise GenerateError("rows_per_day", f"must be a whole number >= 1, got {rows_per_day!r}")
+    if gb_per_day is not None and (not number(gb_per_day) or gb_per_day <= 0):
+        raise GenerateError("gb_per_day", f"must be a number > 0, got {gb_per_day!r}")
+    if not whole(seed) or seed < 0:  # type: ignore[operator]
+        raise GenerateError("seed", f"must be a whole number >= 0, got {seed!r}")
+    if not number(defects) or not 0 <= defects <= 1:  # type: ignore[operator]
+        raise GenerateError("defects", f"must be a rate between 0 and 1, got {defects!r}")
     if not isinstance(landing_root, str) or not landing_root.strip():
-        raise GenerateError("landing_root must be a non-empty path or s3:// URI")
+        raise GenerateError("landing_root", "must be a local path or an s3://bucket/prefix URI")
 
 
 def estimate_rows(seed: int, start: date, gb_per_day: float, sample: int = 20_000) -> int:
@@ -75,6 +86,8 @@ def generate(start: date, days: int, landing_root: str, rows_per_day: int | None
     `defects` is the share of defective lines per file (0..1). `progress` draws a
     bar on stderr when it is a terminal.
     """
+    if isinstance(start, datetime):
+        start = start.date()
     validate(start, days, rows_per_day, gb_per_day, seed, defects, landing_root)
     if gb_per_day is not None:
         rows_per_day = estimate_rows(seed, start, gb_per_day)
@@ -108,6 +121,7 @@ def _write_master(zone: LandingZone, pools: MasterPools, source: str, seed: int,
 
 
 def _write_fx(zone: LandingZone, seed: int, day: date, rate: float, summary: GenerateSummary) -> None:
+    """The day's fx_rates CSV: one row per currency present, with defects."""
     rows, events = fx_rows(seed, day)
     rows, counts = apply_defects(rows, SOURCES["fx_rates"], "csv", day, rate,
                                  rng_for(seed, "fx_rates", day, "defects"), day.toordinal())
@@ -116,6 +130,7 @@ def _write_fx(zone: LandingZone, seed: int, day: date, rate: float, summary: Gen
 
 def _write_small(zone: LandingZone, source: str, day: date, name: str, fmt: str, rows: list,
                  counts: dict, events: dict, summary: GenerateSummary) -> None:
+    """Write a small file in one go and add it to the summary."""
     with zone.writing(source, day, name) as path:
         written = write_rows(fmt, path, SOURCES[source].columns, rows)
         size = path.stat().st_size

@@ -117,14 +117,15 @@ def day_plan(seed: int, day: date, n_rows: int) -> tuple[np.ndarray, np.ndarray]
         k = np.concatenate([k, rng.choice(np.arange(1, 6), size=size, p=LINES_PER_ORDER_P)])
     total = np.cumsum(k)
     m = int(np.searchsorted(total, n_rows)) + 1
-    k = k[:m].astype(np.int64)
+    k = k[:m].astype(np.int8)  # small dtypes: a 10 GB day has ~50M orders
     k[-1] -= int(total[m - 1]) - n_rows
     hours = rng.choice(24, size=m, p=HOUR_WEIGHTS / HOUR_WEIGHTS.sum())
-    return k, np.sort(hours * 3600 + rng.integers(0, 3600, size=m))
+    return k, np.sort(hours * 3600 + rng.integers(0, 3600, size=m)).astype(np.int32)
 
 
-def chunk_bounds(k: np.ndarray, chunk_rows: int = CHUNK_ROWS) -> list[tuple[int, int]]:
-    """Order index ranges [start, end) of about `chunk_rows` lines each."""
+def chunk_bounds(k: np.ndarray, chunk_rows: int | None = None) -> list[tuple[int, int]]:
+    """Order index ranges [start, end) of about `chunk_rows` (default CHUNK_ROWS) lines each."""
+    chunk_rows = chunk_rows or CHUNK_ROWS
     total = np.cumsum(k)
     cuts = np.searchsorted(total, np.arange(chunk_rows, int(total[-1]), chunk_rows), side="left") + 1
     edges = [0] + [int(c) for c in np.unique(cuts) if 0 < c < len(k)] + [len(k)]
@@ -190,9 +191,9 @@ def join_lines(columns: dict[str, pa.Array]) -> pa.Array:
     return pc.binary_join_element_wise(joined, "\n", "")
 
 
-def _rows_at(columns: dict[str, pa.Array], idx: np.ndarray) -> list[list]:
-    taken = [pc.take(columns[c], pa.array(idx)).to_pylist() for c in ORDERS.columns]
-    return [list(r) for r in zip(*taken)]
+def _rows_at(lines: pa.Array, idx: np.ndarray) -> list[list[str]]:
+    """The field values of clean lines `idx` (they never need quoting, so split on commas)."""
+    return [line[:-1].split(",") for line in pc.take(lines, pa.array(idx)).to_pylist()]
 
 
 def inject_defects(columns: dict[str, pa.Array], lines: pa.Array, day: date, rate: float,
@@ -206,13 +207,13 @@ def inject_defects(columns: dict[str, pa.Array], lines: pa.Array, day: date, rat
     mutated = np.sort(np.concatenate([plan.get(k, none) for k in REASONS]))
     if len(mutated):
         kind_of = {int(i): k for k in REASONS for i in plan.get(k, none)}
-        rows = _rows_at(columns, mutated)
+        rows = _rows_at(lines, mutated)
         new = [csv_line(DEFECTS[kind_of[int(i)]](row, ctx)) for i, row in zip(mutated, rows)]
         mask = np.zeros(len(lines), dtype=bool)
         mask[mutated] = True
         lines = pc.replace_with_mask(lines, pa.array(mask), pa.array(new, pa.string()))
     exact, changed = plan.get(DUPLICATE, none), plan.get(DUPLICATE_CHANGED, none)
-    corrected = [csv_line(duplicate_changed(r, ctx)) for r in _rows_at(columns, changed)] if len(changed) else []
+    corrected = [csv_line(duplicate_changed(r, ctx)) for r in _rows_at(lines, changed)] if len(changed) else []
     extra = pa.concat_arrays([lines, pc.take(lines, pa.array(exact)), pa.array(corrected, pa.string())])
     order = insertion_order(len(lines), np.concatenate([exact, changed]), rng)
     return pc.take(extra, pa.array(order)), {k: len(v) for k, v in plan.items()}

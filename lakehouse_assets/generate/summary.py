@@ -18,6 +18,8 @@ SOURCE_ORDER = ("orders", "customers", "products", "stores", "sales_team", "fx_r
 
 @dataclass
 class SourceSummary:
+    """Totals for one source over all days of a run."""
+
     files: int = 0
     rows: int = 0
     bytes: int = 0
@@ -25,6 +27,7 @@ class SourceSummary:
     events: Counter = field(default_factory=Counter)
 
     def add_file(self, rows: int, nbytes: int, defects: dict | None = None, events: dict | None = None) -> None:
+        """Count one written file: its data lines, size in bytes, defects and events."""
         self.files += 1
         self.rows += rows
         self.bytes += nbytes
@@ -34,6 +37,8 @@ class SourceSummary:
 
 @dataclass
 class GenerateSummary:
+    """The result of `generate`: the effective arguments and a `SourceSummary` per source."""
+
     landing_root: str
     start: date
     days: int

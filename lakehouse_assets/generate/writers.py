@@ -14,7 +14,6 @@ environment (`AWS_ENDPOINT_URL` included). Readers never see half a file.
 
 from __future__ import annotations
 
-import csv
 import gzip
 import io
 import json
@@ -31,18 +30,19 @@ import pyarrow.parquet as pq
 
 from lakehouse_assets.generate.defects import Truncated
 
-_NEEDS_QUOTES = (",", '"', "\r", "\n")
+def _quote(text: str) -> str:
+    if "," in text or '"' in text or "\n" in text or "\r" in text:
+        return '"' + text.replace('"', '""') + '"'
+    return text
 
 
 def csv_line(values: Sequence[str | None]) -> str:
     """One RFC 4180 CSV line (with `\\n`): a field is quoted only if it has to be."""
-    fields = []
-    for value in values:
-        text = "" if value is None else str(value)
-        if any(ch in text for ch in _NEEDS_QUOTES):
-            text = '"' + text.replace('"', '""') + '"'
-        fields.append(text)
-    return ",".join(fields) + "\n"
+    texts = ["" if v is None else str(v) for v in values]
+    line = ",".join(texts)
+    if line.count(",") == len(texts) - 1 and '"' not in line and "\n" not in line and "\r" not in line:
+        return line + "\n"  # the common case: nothing to quote
+    return ",".join(_quote(t) for t in texts) + "\n"
 
 
 def write_csv(path: Path, columns: Sequence[str], rows: Iterable[Sequence], gz: bool = False) -> int:
@@ -71,6 +71,7 @@ def jsonl_line(columns: Sequence[str], row) -> str:
 
 
 def write_jsonl(path: Path, columns: Sequence[str], rows: Iterable) -> int:
+    """One JSON object per row (UTF-8, non-ASCII kept as is); returns the number of lines."""
     count = 0
     with open(path, "w", encoding="utf-8", newline="") as out:
         for row in rows:
@@ -142,6 +143,7 @@ class LandingZone:
             partial.unlink(missing_ok=True)
 
     def _upload(self, local: Path, source: str, day: date, name: str) -> None:
+        """Stream a finished local file to S3 (boto3 switches to multipart for big files)."""
         if self._client is None:
             import boto3
 

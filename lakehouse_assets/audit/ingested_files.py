@@ -80,7 +80,7 @@ def ingested_files(context: AssetExecutionContext, spark: SparkResource, **bronz
     files = [f for name in SOURCES for f in list_landing_files(spark.settings.landing_root, name, days)]
     lineage_cols = ["_source_file", "_file_hash", "_duplicate_of", "_ingested_at", PARTITION_COLUMN]
     all_bronze = reduce(DataFrame.unionByName, [frame.select(*lineage_cols) for frame in bronze.values()])
-    inventory = file_inventory(_listed(spark.session, files), all_bronze, context.run_id)
+    inventory = file_inventory(_listed(spark.session, files), all_bronze, context.run.run_id)
     # Files bronze did not read still get a content hash (they are small or rejected).
     unread = {r["path"] for r in inventory.where(F.col("content_hash").isNull()).select("path").collect()}
     if unread:

@@ -44,7 +44,7 @@ def build_bronze_asset(source: Source) -> AssetsDefinition:
             "rejected_files": MetadataValue.json(unreadable),
         })
         return read_bronze(spark.session, source, readable, hashes,
-                           run_id=context.run_id, ingested_at=datetime.now(timezone.utc))
+                           run_id=context.run.run_id, ingested_at=datetime.now(timezone.utc))
 
     return _bronze
 

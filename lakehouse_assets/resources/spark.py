@@ -19,6 +19,10 @@ from lakehouse_assets.resources.jvm import check_java, spark_jars
 from lakehouse_assets.settings import Settings, load_settings
 
 
+HADOOP_PREFIX = "spark.hadoop."
+STATIC_SQL_PREFIXES = ("spark.sql.extensions", "spark.sql.catalog.spark_catalog", "spark.sql.warehouse")
+
+
 def s3a_conf(environ: os._Environ[str] | dict[str, str] = os.environ) -> dict[str, str]:
     """s3a settings from the standard AWS environment, so one code path serves AWS and
     any S3-compatible endpoint. Credentials are only referenced, never copied to config."""
@@ -75,9 +79,22 @@ def spark_conf(settings: Settings) -> dict[str, Any]:
 
 
 def build_spark_session(settings: Settings) -> SparkSession:
-    """Start (or join) the process's SparkSession with the settings of this run."""
+    """Start (or join) the process's SparkSession with the settings of this run.
+
+    A JVM already running in this process (tests, `lakehouse run`'s later runs) is
+    reused; the run's SQL and Hadoop settings (S3 endpoint, credentials) are applied
+    to it again, so each run sees the configuration of its own start.
+    """
     check_java()
-    return spark_session_from_config(spark_conf(settings))
+    conf = spark_conf(settings)
+    session = spark_session_from_config(conf)
+    hadoop = session.sparkContext._jsc.hadoopConfiguration()
+    for key, value in conf.items():
+        if key.startswith(HADOOP_PREFIX):
+            hadoop.set(key[len(HADOOP_PREFIX):], str(value))
+        elif key.startswith("spark.sql.") and not key.startswith(STATIC_SQL_PREFIXES):
+            session.conf.set(key, str(value))
+    return session
 
 
 class SparkResource(ConfigurableResource):

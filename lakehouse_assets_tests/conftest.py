@@ -14,3 +14,12 @@ def spark() -> SparkSession:
     session = build_spark_session(load_settings("test"))
     session.sparkContext.setLogLevel("ERROR")
     return session
+
+
+@pytest.fixture(scope="session")
+def moto_s3():
+    """One moto S3 server for the session (s3a caches its filesystem per bucket)."""
+    from lakehouse_assets_tests.s3 import MotoS3
+
+    with MotoS3() as server:
+        yield server

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import argparse
 import os
+import re
 import sys
 from dataclasses import dataclass, field
 from datetime import date
@@ -75,17 +76,34 @@ def _instance():
     return DagsterInstance.get() if os.environ.get("DAGSTER_HOME") else DagsterInstance.ephemeral()
 
 
+MAX_STEPS_SHOWN = 3
+_JAVA_ERROR = re.compile(r"^[:\s]*((?:[a-z]\w*\.)+\w*(?:Exception|Error)\b.*)")
+
+
+def root_cause(error) -> str:
+    """The innermost error's most telling line (for Spark, the JVM exception's)."""
+    while getattr(error, "cause", None) is not None:
+        error = error.cause
+    lines = [line.strip() for line in (error.message or "").splitlines() if line.strip()]
+    for line in lines:
+        match = _JAVA_ERROR.match(line)
+        if match and not line.startswith("py4j."):  # py4j's own line only names the call
+            return match.group(1)
+    return lines[0] if lines else error.cls_name or "unknown error"
+
+
 def failure_message(run: PlannedRun, result) -> str:
-    """One paragraph: which step failed, for which partitions, and the error's own words."""
-    failures = [e for e in result.all_events if e.is_failure]
-    parts = []
-    for event in failures:
-        error = getattr(event.event_specific_data, "error", None)
-        text = (error.message.strip() if error else event.message or "").splitlines()
-        parts.append(f"step {event.step_key or '(run)'}: {text[-1] if text else 'failed'}")
-    detail = "; ".join(parts) or "the run failed before any step ran (see the run's logs)"
+    """One paragraph: which steps failed, for which partitions, and why in the error's own words."""
+    failures = [e for e in result.all_events if e.is_step_failure]
+    parts = [f"step {e.step_key}: {root_cause(e.event_specific_data.error)}" for e in failures
+             if getattr(e.event_specific_data, "error", None) is not None]
+    if len(parts) > MAX_STEPS_SHOWN:
+        parts = parts[:MAX_STEPS_SHOWN] + [f"and {len(parts) - MAX_STEPS_SHOWN} more failed steps"]
+    if not parts:
+        run_failures = [e for e in result.all_events if e.is_failure and e.message]
+        parts = [run_failures[-1].message if run_failures else "the run failed before any step ran"]
     return (
-        f"lakehouse run failed in {run.describe()}, run id {result.run_id}. {detail}. "
+        f"lakehouse run failed in {run.describe()}, run id {result.run_id}. {'; '.join(parts)}. "
         "Tables written by earlier steps are complete and a re-run of the same range is safe."
     )
 

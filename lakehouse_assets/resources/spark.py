@@ -66,8 +66,10 @@ def spark_conf(settings: Settings) -> dict[str, Any]:
         "spark.driver.extraJavaOptions": "-Duser.timezone=UTC",
         "spark.sql.shuffle.partitions": str(settings.spark.shuffle_partitions),
         "spark.default.parallelism": str(settings.spark.shuffle_partitions),
-        # Delta reads its log with this many tasks; 50 by default is slow on a laptop.
-        "spark.databricks.delta.snapshotPartitions": str(settings.spark.shuffle_partitions),
+        # Delta replays a table's log with this many tasks (50 by default). Logs are
+        # short (a checkpoint every 10 commits), so one task is fastest; raise it in
+        # config for tables with very long logs.
+        "spark.databricks.delta.snapshotPartitions": "1",
         "spark.sql.ansi.enabled": "false",
         "spark.ui.showConsoleProgress": "false",
         # Secrets stay out of the Spark UI, event log and error messages.

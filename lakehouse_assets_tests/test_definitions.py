@@ -1,0 +1,63 @@
+"""The code location loads and the asset graph is the one SPEC §4 describes."""
+
+from __future__ import annotations
+
+from dagster import AssetKey, BackfillPolicyType, DailyPartitionsDefinition, MonthlyPartitionsDefinition
+
+from lakehouse_assets.definitions import defs
+from lakehouse_assets.sources import SOURCES
+
+DAILY = (
+    [f"bronze/{s}" for s in SOURCES] + [f"silver/{s}" for s in SOURCES] + [f"quarantine/{s}" for s in SOURCES]
+    + ["silver/dim_customer", "silver/dim_product", "silver/dim_sales_person", "silver/dim_store",
+       "silver/dim_date", "gold/fact_sales", "audit/ingested_files"]
+)
+MONTHLY = ["gold/customer_monthly_sales", "gold/sales_team_monthly", "gold/category_monthly_revenue"]
+UNPARTITIONED = ["gold/customer_lifetime_value"]
+
+
+def graph():
+    return defs.resolve_asset_graph()
+
+
+def node(key: str):
+    return graph().get(AssetKey(key.split("/")))
+
+
+def test_asset_keys_are_exactly_the_spec_tables():
+    keys = {"/".join(k.path) for k in graph().get_all_asset_keys()}
+    assert keys == set(DAILY + MONTHLY + UNPARTITIONED)
+
+
+def test_daily_assets_share_one_partitioning_and_backfill_as_one_run():
+    partitions = {id(node(k).partitions_def) for k in DAILY}
+    assert len(partitions) == 1
+    for key in DAILY:
+        assert isinstance(node(key).partitions_def, DailyPartitionsDefinition), key
+        assert node(key).backfill_policy.policy_type == BackfillPolicyType.SINGLE_RUN, key
+
+
+def test_monthly_marts_are_mapped_from_the_daily_fact():
+    for key in MONTHLY:
+        assert isinstance(node(key).partitions_def, MonthlyPartitionsDefinition), key
+        assert AssetKey(["gold", "fact_sales"]) in node(key).parent_keys, key
+    assert node(UNPARTITIONED[0]).partitions_def is None
+
+
+def test_lineage_reads_bronze_to_gold():
+    assert node("silver/orders").parent_keys == {AssetKey(["bronze", "orders"])}
+    fact_parents = {"/".join(k.path) for k in node("gold/fact_sales").parent_keys}
+    assert fact_parents == {"silver/orders", "silver/fx_rates", "silver/dim_customer", "silver/dim_product",
+                            "silver/dim_store", "silver/dim_sales_person", "silver/dim_date"}
+
+
+def test_every_asset_has_a_description_and_a_layer_group():
+    for key in graph().get_all_asset_keys():
+        asset = graph().get(key)
+        assert asset.description, key
+        assert asset.group_name == key.path[0] or (key.path[0] == "gold" and asset.group_name == "gold"), key
+
+
+def test_jobs_cover_each_partitioning():
+    for name in ("daily_assets", "monthly_marts", "unpartitioned_tables"):
+        assert defs.resolve_job_def(name) is not None

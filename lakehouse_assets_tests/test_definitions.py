@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dagster import AssetKey, BackfillPolicyType, DailyPartitionsDefinition, MonthlyPartitionsDefinition
+from dagster import AssetKey, BackfillPolicy, DailyPartitionsDefinition, MonthlyPartitionsDefinition
 
 from lakehouse_assets.definitions import defs
 from lakehouse_assets.sources import SOURCES
@@ -34,7 +34,7 @@ def test_daily_assets_share_one_partitioning_and_backfill_as_one_run():
     assert len(partitions) == 1
     for key in DAILY:
         assert isinstance(node(key).partitions_def, DailyPartitionsDefinition), key
-        assert node(key).backfill_policy.policy_type == BackfillPolicyType.SINGLE_RUN, key
+        assert node(key).backfill_policy == BackfillPolicy.single_run(), key
 
 
 def test_monthly_marts_are_mapped_from_the_daily_fact():

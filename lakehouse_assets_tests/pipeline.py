@@ -23,6 +23,17 @@ class Lakehouse:
     def run(self, start: date, end: date | None = None) -> int:
         return execute(start, end or start, echo=lambda _: None)
 
+    def run_daily(self, day: date) -> None:
+        """Only the daily job, for one day (as a schedule tick or a single backfill partition)."""
+        from dagster import DagsterInstance
+
+        from lakehouse_assets.definitions import defs
+        from lakehouse_assets.jobs import DAILY_JOB
+
+        result = defs.resolve_job_def(DAILY_JOB).execute_in_process(
+            instance=DagsterInstance.ephemeral(), partition_key=day.isoformat())
+        assert result.success
+
     def table(self, key: str) -> DataFrame:
         path = f"{self.lakehouse_root}/{key}".replace("s3://", "s3a://")
         return self.spark.read.format("delta").load(path)

@@ -41,9 +41,6 @@ _PATTERNS = {
     ColumnType.CURRENCY: r"^[A-Z]{3}$",
 }
 
-# Why a rule, in words, is the column it names; these are the extra range rules.
-ORDERS_RANGES = ("line_number", "quantity", "unit_price", "discount_amount")
-
 
 def is_missing(column: str) -> Column:
     return F.col(column).isNull() | (F.col(column) == "")

@@ -34,8 +34,11 @@ $(JARS)/.complete: config/jvm/pom.xml | check-java
 	    -DoutputDirectory=$(CURDIR)/$(JARS) -DexcludeTransitive=true
 	touch $@
 
-run: install
+$(DAGSTER_HOME)/dagster.yaml:
 	mkdir -p $(DAGSTER_HOME)
+	printf 'telemetry:\n  enabled: false\n' > $@
+
+run: install $(DAGSTER_HOME)/dagster.yaml
 	$(BIN)/lakehouse generate --start $(START) --days $(DAYS) --rows-per-day $(ROWS) --defects 0.02 --landing-root data/landing
 	$(BIN)/lakehouse run --start $(START) --end $$(date -d "$(START) + $$(( $(DAYS) - 1 )) days" +%F)
 
@@ -45,8 +48,7 @@ test: install
 test-fast: install
 	$(BIN)/pytest -q -m "not slow"
 
-ui: install
-	mkdir -p $(DAGSTER_HOME)
+ui: install $(DAGSTER_HOME)/dagster.yaml
 	$(BIN)/dagster dev -h 127.0.0.1 -p 3000
 
 bench: install

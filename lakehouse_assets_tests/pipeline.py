@@ -21,7 +21,9 @@ class Lakehouse:
     spark: SparkSession
 
     def run(self, start: date, end: date | None = None) -> int:
-        return execute(start, end or start, echo=lambda _: None)
+        """`lakehouse run`; its printed summary is kept in `self.output`."""
+        self.output: list[str] = []
+        return execute(start, end or start, echo=self.output.append)
 
     def run_daily(self, day: date) -> None:
         """Only the daily job, for one day (as a schedule tick or a single backfill partition)."""

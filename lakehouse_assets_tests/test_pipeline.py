@@ -61,6 +61,14 @@ def test_row_accounting_balances(built):
         assert row["count"] == silver + quarantined + duplicates
 
 
+def test_run_summary_reports_each_table_once(built):
+    lake, _ = built
+    lines = {line.split()[0]: line.split() for line in lake.output if line.startswith(("bronze/", "gold/"))}
+    assert int(lines["bronze/orders"][1].replace(",", "")) == lake.table("bronze/orders").count()
+    assert int(lines["gold/fact_sales"][1].replace(",", "")) == lake.table("gold/fact_sales").count()
+    assert lines["gold/fact_sales"][2].endswith("gold/fact_sales")
+
+
 def test_fact_has_one_row_per_silver_line(built):
     lake, _ = built
     assert lake.table("gold/fact_sales").count() == lake.table("silver/orders").count()

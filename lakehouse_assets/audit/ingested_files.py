@@ -5,9 +5,10 @@ file) plus a fresh listing of the landing folders, so files that gave no bronze
 rows (header only, empty, an extension we do not read) are listed too.
 """
 
+from collections import Counter
 from functools import reduce
 
-from dagster import AssetExecutionContext, AssetIn, asset
+from dagster import AssetExecutionContext, AssetIn, MetadataValue, asset
 from pyspark.sql import DataFrame
 from pyspark.sql import functions as F
 from pyspark.sql import types as T
@@ -81,11 +82,14 @@ def ingested_files(context: AssetExecutionContext, spark: SparkResource, **bronz
     lineage_cols = ["_source_file", "_file_hash", "_duplicate_of", "_ingested_at", PARTITION_COLUMN]
     all_bronze = reduce(DataFrame.unionByName, [frame.select(*lineage_cols) for frame in bronze.values()])
     inventory = file_inventory(_listed(spark.session, files), all_bronze, context.run.run_id)
-    # Files bronze did not read still get a content hash (they are small or rejected).
-    unread = {r["path"] for r in inventory.where(F.col("content_hash").isNull()).select("path").collect()}
-    if unread:
-        hashes = {path: content_hash(path) for path in unread}
-        fill = F.create_map(*[F.lit(x) for kv in hashes.items() for x in kv])
-        inventory = inventory.withColumn("content_hash", F.coalesce("content_hash", fill[F.col("path")]))
-    context.add_output_metadata({"files_seen": len(files), "files_unread": len(unread)})
-    return inventory
+    # One row per file: small enough to finish on the driver in one Spark job. Files
+    # bronze did not read (no data lines, rejected format) are hashed here.
+    rows = [row.asDict() for row in inventory.collect()]
+    for row in rows:
+        if row["content_hash"] is None:
+            row["content_hash"] = content_hash(row["path"])
+    context.add_output_metadata({
+        "files_seen": len(rows),
+        "files_by_status": MetadataValue.json(dict(Counter(r["status"] for r in rows))),
+    })
+    return spark.session.createDataFrame(rows, inventory.schema)

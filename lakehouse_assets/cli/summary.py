@@ -8,13 +8,19 @@ from typing import Callable, Iterable
 
 
 def materializations(results: Iterable) -> dict[str, dict]:
-    """asset key -> metadata of its materializations in these runs (rows summed)."""
+    """asset key -> rows written, path and metadata across these runs.
+
+    A run over a partition range reports one materialization per partition, all
+    carrying the same write's metadata, so each (run, asset) is counted once."""
     tables: dict[str, dict] = defaultdict(lambda: {"rows": 0, "path": None, "meta": {}})
     for result in results:
+        per_run: dict[str, dict] = {}
         for event in result.get_asset_materialization_events():
             mat = event.event_specific_data.materialization
-            key = "/".join(mat.asset_key.path)
-            meta = {k: getattr(v, "value", v) for k, v in mat.metadata.items()}
+            per_run["/".join(mat.asset_key.path)] = {
+                k: getattr(v, "value", v) for k, v in mat.metadata.items()
+            }
+        for key, meta in per_run.items():
             tables[key]["rows"] += int(meta.get("dagster/row_count", 0) or 0)
             tables[key]["path"] = meta.get("path", tables[key]["path"])
             tables[key]["meta"].update(meta)

@@ -4,10 +4,9 @@ from dagster import AssetExecutionContext, AssetIn, AssetKey, asset
 from pyspark import StorageLevel
 from pyspark.sql import DataFrame
 
+from lakehouse_assets.io_managers.delta_io_manager import FULL_TABLE
 from lakehouse_assets.partitions import daily_partitions, single_run_backfill
 from lakehouse_assets.transforms.fact import FACT_COLUMNS, build_fact_sales_with_flags, fact_sales_counts
-
-FULL_TABLE = {"full_table": True}
 
 
 @asset(

@@ -8,6 +8,7 @@ answer as a fresh build.
 from dagster import AssetExecutionContext, AssetIn, asset
 from pyspark.sql import DataFrame
 
+from lakehouse_assets.io_managers.delta_io_manager import FULL_TABLE
 from lakehouse_assets.partitions import monthly_partitions, single_run_backfill
 from lakehouse_assets.resources.spark import SparkResource
 from lakehouse_assets.transforms import marts
@@ -35,14 +36,14 @@ def sales_team_monthly(spark: SparkResource, fact: DataFrame) -> DataFrame:
 
 
 @asset(key=["gold", "category_monthly_revenue"],
-       ins={"fact": FACT, "dim_product": AssetIn(key=["silver", "dim_product"], metadata={"full_table": True})},
+       ins={"fact": FACT, "dim_product": AssetIn(key=["silver", "dim_product"], metadata=FULL_TABLE)},
        **MONTHLY, description="Monthly USD revenue, units, orders and customers per product category.")
 def category_monthly_revenue(fact: DataFrame, dim_product: DataFrame) -> DataFrame:
     return marts.category_monthly_revenue(fact, dim_product)
 
 
 @asset(key=["gold", "customer_lifetime_value"], group_name="gold", kinds={"spark", "delta"},
-       ins={"fact": AssetIn(key=["gold", "fact_sales"], metadata={"full_table": True})},
+       ins={"fact": AssetIn(key=["gold", "fact_sales"], metadata=FULL_TABLE)},
        description="Lifetime USD spend, order count, average order value and segment per customer.")
 def customer_lifetime_value(context: AssetExecutionContext, fact: DataFrame) -> DataFrame:
     return marts.customer_lifetime_value(fact)

@@ -26,6 +26,10 @@ from lakehouse_assets.io_managers.tables import Commit, DeltaTables
 from lakehouse_assets.resources.spark import SparkResource
 
 
+# Input metadata: load the whole table, not just the partitions the run maps to it.
+FULL_TABLE = {"full_table": True}
+
+
 def column_schema(frame: DataFrame) -> TableSchema:
     return TableSchema(columns=[
         TableColumn(name=f.name, type=f.dataType.simpleString()) for f in frame.schema.fields

@@ -10,12 +10,11 @@ from dagster import AssetExecutionContext, AssetIn, AssetsDefinition, asset
 from pyspark.sql import DataFrame
 
 from lakehouse_assets.bronze.ingest import PARTITION_COLUMN
+from lakehouse_assets.io_managers.delta_io_manager import FULL_TABLE
 from lakehouse_assets.io_managers.tables import window_predicate
 from lakehouse_assets.partitions import daily_partitions, days_in, single_run_backfill
 from lakehouse_assets.resources.spark import SparkResource
 from lakehouse_assets.transforms.dimensions import DIMENSIONS, SCD2, Dimension, date_dimension
-
-FULL_TABLE = {"full_table": True}
 
 
 def build_dimension_asset(dim: Dimension) -> AssetsDefinition:

@@ -35,7 +35,6 @@ _FILE_SCHEMA = T.StructType([
     T.StructField("_file_size", T.LongType()),
     T.StructField("_file_modified_at", T.TimestampType()),
     T.StructField("_duplicate_of", T.StringType()),
-    T.StructField(PARTITION_COLUMN, T.DateType()),
 ])
 
 
@@ -66,7 +65,7 @@ def file_lineage(spark: SparkSession, files: list[LandingFile], hashes: dict[str
     duplicates = duplicate_content(files, hashes)
     rows = [
         (qualified_path(spark, f.spark_path), f.uri, f.format, hashes[f.uri], f.size,
-         f.modified_at.replace(tzinfo=None), duplicates.get(f.uri), f.partition_date)
+         f.modified_at.replace(tzinfo=None), duplicates.get(f.uri))
         for f in files
     ]
     return spark.createDataFrame(rows, _FILE_SCHEMA)
@@ -89,8 +88,7 @@ def read_bronze(
     if not frames:
         frames = [READERS["csv"](spark, [], source)]
     lines = reduce(DataFrame.unionByName, frames).withColumn("_row_seq", F.monotonically_increasing_id())
-    lineage = file_lineage(spark, readable, hashes) if readable else spark.createDataFrame([], _FILE_SCHEMA)
-    joined = lines.join(F.broadcast(lineage.drop(PARTITION_COLUMN)), on=FILE_PATH, how="left")
+    joined = lines.join(F.broadcast(file_lineage(spark, readable, hashes)), on=FILE_PATH, how="left")
     return joined.select(
         *source.columns,
         RAW_LINE, PARSE_ERROR, "_source_file", "_source_format", "_file_hash", "_file_size",

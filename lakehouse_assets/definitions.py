@@ -8,10 +8,13 @@ from dagster import Definitions, in_process_executor
 
 from lakehouse_assets.audit.ingested_files import ingested_files
 from lakehouse_assets.bronze.assets import bronze_assets
+from lakehouse_assets.bronze.checks import BRONZE_CHECKS
+from lakehouse_assets.checks import ASSET_CHECKS
 from lakehouse_assets.gold.fact_sales import fact_sales
 from lakehouse_assets.gold.marts import monthly_mart_assets, unpartitioned_assets
 from lakehouse_assets.io_managers.delta_io_manager import DeltaIOManager
 from lakehouse_assets.jobs import build_jobs
+from lakehouse_assets.orchestration import JOBS, RESOURCES, SCHEDULES, SENSORS
 from lakehouse_assets.resources.spark import SparkResource
 from lakehouse_assets.silver.dimensions import dimension_assets
 from lakehouse_assets.silver.validated import validated_assets
@@ -21,7 +24,10 @@ spark = SparkResource()
 
 defs = Definitions(
     assets=[*daily_assets, *monthly_mart_assets, *unpartitioned_assets],
-    jobs=build_jobs(daily_assets, monthly_mart_assets, unpartitioned_assets),
-    resources={"spark": spark, "io_manager": DeltaIOManager(spark=spark)},
+    asset_checks=[*BRONZE_CHECKS, *ASSET_CHECKS],
+    jobs=[*build_jobs(daily_assets, monthly_mart_assets, unpartitioned_assets), *JOBS],
+    schedules=SCHEDULES,
+    sensors=SENSORS,
+    resources={"spark": spark, "io_manager": DeltaIOManager(spark=spark), **RESOURCES},
     executor=in_process_executor,
 )

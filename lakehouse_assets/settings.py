@@ -16,6 +16,7 @@ from typing import Any, Mapping
 
 import yaml
 
+from lakehouse_assets.resources.encryption import S3Encryption
 from lakehouse_assets.sources import DEFAULT_CURRENCIES
 
 PROJECT_ROOT = Path(__file__).resolve().parents[1]
@@ -42,6 +43,7 @@ class Settings:
     currencies: tuple[str, ...] = DEFAULT_CURRENCIES
     incentive_rate: Decimal = Decimal("0.01")
     spark: SparkSettings = field(default_factory=SparkSettings)
+    s3_encryption: S3Encryption = field(default_factory=S3Encryption)
 
 
 def config_dir() -> Path:
@@ -86,6 +88,7 @@ def settings_from_mapping(env: str, raw: Mapping[str, Any], source: Path | str =
                 shuffle_partitions=int(spark_raw.get("shuffle_partitions", 4)),
                 conf={str(k): str(v) for k, v in (spark_raw.get("conf") or {}).items()},
             ),
+            s3_encryption=S3Encryption.from_mapping(raw.get("s3_encryption")),
         )
     except KeyError as missing:
         raise ConfigError(f"{source}: required key {missing} is missing") from None

@@ -76,6 +76,7 @@ def spark_conf(settings: Settings) -> dict[str, Any]:
         "spark.redaction.regex": "(?i)secret|password|token|access[.]key|credential",
     }
     conf.update(s3a_conf())
+    conf.update(settings.s3_encryption.s3a_conf())
     conf.update(settings.spark.conf)
     return conf
 

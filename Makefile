@@ -6,6 +6,10 @@ VENV := .venv
 BIN := $(VENV)/bin
 JARS := .cache/jars
 STAMP := $(VENV)/.installed
+# Masking keys for this machine, made once and never committed (.cache is ignored).
+# An exported LAKEHOUSE_PII_HMAC_KEY / LAKEHOUSE_PII_SALT takes precedence.
+LOCAL_KEYS := .cache/pii-keys.env
+WITH_KEYS := set -a && . ./$(LOCAL_KEYS) && set +a &&
 export DAGSTER_HOME := $(CURDIR)/data/dagster
 
 START ?= 2024-01-01
@@ -34,13 +38,20 @@ $(JARS)/.complete: config/jvm/pom.xml | check-java
 	    -DoutputDirectory=$(CURDIR)/$(JARS) -DexcludeTransitive=true
 	touch $@
 
+$(LOCAL_KEYS):
+	@mkdir -p $(@D)
+	@umask 077 && printf 'LAKEHOUSE_PII_HMAC_KEY=$${LAKEHOUSE_PII_HMAC_KEY:-%s}\nLAKEHOUSE_PII_SALT=$${LAKEHOUSE_PII_SALT:-%s}\n' \
+	    "$$($(PYTHON) -c 'import secrets; print(secrets.token_hex(32))')" \
+	    "$$($(PYTHON) -c 'import secrets; print(secrets.token_hex(16))')" > $@
+	@echo "Made local masking keys in $@ (see docs/security.md)"
+
 $(DAGSTER_HOME)/dagster.yaml:
 	mkdir -p $(DAGSTER_HOME)
 	printf 'telemetry:\n  enabled: false\n' > $@
 
-run: install $(DAGSTER_HOME)/dagster.yaml
+run: install $(DAGSTER_HOME)/dagster.yaml $(LOCAL_KEYS)
 	$(BIN)/lakehouse generate --start $(START) --days $(DAYS) --rows-per-day $(ROWS) --defects 0.02 --landing-root data/landing
-	$(BIN)/lakehouse run --start $(START) --end $$(date -d "$(START) + $$(( $(DAYS) - 1 )) days" +%F)
+	$(WITH_KEYS) $(BIN)/lakehouse run --start $(START) --end $$(date -d "$(START) + $$(( $(DAYS) - 1 )) days" +%F)
 
 test: install
 	$(BIN)/pytest -q
@@ -48,8 +59,8 @@ test: install
 test-fast: install
 	$(BIN)/pytest -q -m "not slow"
 
-ui: install $(DAGSTER_HOME)/dagster.yaml
-	$(BIN)/dagster dev -h 127.0.0.1 -p 3000
+ui: install $(DAGSTER_HOME)/dagster.yaml $(LOCAL_KEYS)
+	$(WITH_KEYS) $(BIN)/dagster dev -h 127.0.0.1 -p 3000
 
 bench: install
 	$(BIN)/python -m lakehouse_assets.bench.generator

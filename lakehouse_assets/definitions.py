@@ -4,7 +4,7 @@ Nothing here reads configuration: resources load `config/<env>.yaml` when a run
 starts. Runs execute in one process, so each run starts one JVM and one SparkSession.
 """
 
-from dagster import Definitions, in_process_executor
+from dagster import Definitions, EnvVar, in_process_executor
 
 from lakehouse_assets.audit.ingested_files import ingested_files
 from lakehouse_assets.bronze.assets import bronze_assets
@@ -15,6 +15,7 @@ from lakehouse_assets.gold.marts import monthly_mart_assets, unpartitioned_asset
 from lakehouse_assets.io_managers.delta_io_manager import DeltaIOManager
 from lakehouse_assets.jobs import build_jobs
 from lakehouse_assets.orchestration import JOBS, RESOURCES, SCHEDULES, SENSORS
+from lakehouse_assets.resources.pii import HMAC_KEY_VAR, SALT_VAR, PiiMasking
 from lakehouse_assets.resources.spark import SparkResource
 from lakehouse_assets.silver.dimensions import dimension_assets
 from lakehouse_assets.silver.validated import validated_assets
@@ -28,6 +29,11 @@ defs = Definitions(
     jobs=[*build_jobs(daily_assets, monthly_mart_assets, unpartitioned_assets), *JOBS],
     schedules=SCHEDULES,
     sensors=SENSORS,
-    resources={"spark": spark, "io_manager": DeltaIOManager(spark=spark), **RESOURCES},
+    resources={
+        "spark": spark,
+        "io_manager": DeltaIOManager(spark=spark),
+        "pii": PiiMasking(hmac_key=EnvVar(HMAC_KEY_VAR), salt=EnvVar(SALT_VAR)),
+        **RESOURCES,
+    },
     executor=in_process_executor,
 )

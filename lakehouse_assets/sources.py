@@ -37,6 +37,8 @@ class Source:
     # Column checked against the configured currency list (`unknown_currency`).
     currency_column: str | None = None
     is_master_data: bool = False
+    # Personal data: masked on the way into silver by the strategy in config/masking.yaml.
+    pii: tuple[str, ...] = ()
 
     def type_of(self, column: str) -> ColumnType:
         return self.types.get(column, ColumnType.STRING)
@@ -76,6 +78,7 @@ CUSTOMERS = Source(
     types={"joined_on": ColumnType.DATE, "updated_at": ColumnType.TIMESTAMP},
     key=("customer_id", "updated_at"),
     is_master_data=True,
+    pii=("first_name", "last_name", "email", "phone", "address"),
 )
 
 PRODUCTS = Source(

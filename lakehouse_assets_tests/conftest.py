@@ -2,11 +2,23 @@
 
 from __future__ import annotations
 
+import os
+
 import pytest
 from pyspark.sql import SparkSession
 
 from lakehouse_assets.resources.spark import build_spark_session
 from lakehouse_assets.settings import load_settings
+
+
+# Masking keys for the suite's runs: test values, set before anything reads them
+# (a test that needs other values sets its own with monkeypatch).
+TEST_PII_KEYS = {
+    "LAKEHOUSE_PII_HMAC_KEY": "test-hmac-key-0123456789abcdef0123456789abcdef",
+    "LAKEHOUSE_PII_SALT": "test-salt-0123456789",
+}
+for _name, _value in TEST_PII_KEYS.items():
+    os.environ.setdefault(_name, _value)
 
 
 @pytest.fixture(scope="session")

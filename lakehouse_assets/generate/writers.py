@@ -107,6 +107,7 @@ class LandingZone:
         self.root = root.rstrip("/")
         self.s3 = is_s3(self.root)
         self._client = None
+        self._sse_args: dict[str, str] | None = None  # server-side encryption, from config
         self._tmp = tempfile.mkdtemp(prefix="lakehouse-generate-") if self.s3 else None
 
     def __enter__(self) -> "LandingZone":
@@ -148,5 +149,9 @@ class LandingZone:
             import boto3
 
             self._client = boto3.client("s3")
+        if self._sse_args is None:
+            from lakehouse_assets.settings import load_settings
+
+            self._sse_args = load_settings().s3_encryption.boto3_args()
         bucket, _, prefix = self.folder(source, day).split("://", 1)[1].partition("/")
-        self._client.upload_file(str(local), bucket, f"{prefix}/{name}")
+        self._client.upload_file(str(local), bucket, f"{prefix}/{name}", ExtraArgs=self._sse_args)

@@ -41,7 +41,8 @@ class S3Encryption:
 
     def s3a_conf(self) -> dict[str, str]:
         """Hadoop s3a settings (with Spark's `spark.hadoop.` prefix)."""
-        conf = {"spark.hadoop.fs.s3a.encryption.algorithm": "SSE-KMS" if self.kms_key_id else "SSE-S3"}
+        # Hadoop 3.3's names: AES256 is SSE-S3.
+        conf = {"spark.hadoop.fs.s3a.encryption.algorithm": "SSE-KMS" if self.kms_key_id else SSE_S3}
         if self.kms_key_id:
             conf["spark.hadoop.fs.s3a.encryption.key"] = self.kms_key_id
         return conf

@@ -16,6 +16,7 @@ from pydantic import PrivateAttr
 from pyspark.sql import SparkSession
 
 from lakehouse_assets.resources.jvm import check_java, spark_jars
+from lakehouse_assets.resources.secrets import SPARK_REDACTION_REGEX
 from lakehouse_assets.settings import Settings, load_settings
 
 
@@ -73,7 +74,7 @@ def spark_conf(settings: Settings) -> dict[str, Any]:
         "spark.sql.ansi.enabled": "false",
         "spark.ui.showConsoleProgress": "false",
         # Secrets stay out of the Spark UI, event log and error messages.
-        "spark.redaction.regex": "(?i)secret|password|token|access[.]key|credential",
+        "spark.redaction.regex": SPARK_REDACTION_REGEX,
     }
     conf.update(s3a_conf())
     conf.update(settings.s3_encryption.s3a_conf())

@@ -11,6 +11,7 @@ from pyspark.sql import DataFrame
 
 from lakehouse_assets.bronze.ingest import PARTITION_COLUMN
 from lakehouse_assets.partitions import daily_partitions, single_run_backfill
+from lakehouse_assets.resources.pii import PiiMasking
 from lakehouse_assets.resources.spark import SparkResource
 from lakehouse_assets.sources import SOURCES, Source
 from lakehouse_assets.transforms.conform import quarantine_rows, silver_partition_column, silver_rows
@@ -23,7 +24,7 @@ SILVER_DESCRIPTIONS = {
 
 
 def build_validated_assets(source: Source) -> AssetsDefinition:
-    @multi_asset(
+    decorate = multi_asset(
         name=f"validate_{source.name}",
         outs={
             "silver": AssetOut(
@@ -42,19 +43,37 @@ def build_validated_assets(source: Source) -> AssetsDefinition:
         partitions_def=daily_partitions,
         backfill_policy=single_run_backfill,
     )
-    def _validate(context: AssetExecutionContext, spark: SparkResource, bronze: DataFrame):
-        classified = classify(bronze, source, spark.settings.currencies)
-        # Three actions read the classification (accounting, two writes): compute it once.
-        classified.persist(StorageLevel.MEMORY_AND_DISK)
-        counts = accounting(classified)
-        balanced = counts["bronze"] == counts["silver"] + counts["quarantine"] + counts["duplicate"]
-        context.log.info(f"{source.name} row accounting: {counts}")
-        row_accounting = {f"accounting/{k}": v for k, v in counts.items()}
-        row_accounting["accounting/balanced"] = balanced
-        yield Output(silver_rows(classified, source), output_name="silver", metadata=row_accounting)
-        yield Output(quarantine_rows(classified, source), output_name="quarantine", metadata=row_accounting)
 
-    return _validate
+    if source.pii:
+        # PII sources take the masking resource, so its keys are checked at run start.
+        def _validate_masked(context: AssetExecutionContext, spark: SparkResource, pii: PiiMasking, bronze: DataFrame):
+            yield from validated_outputs(context, spark, bronze, source, pii)
+
+        return decorate(_validate_masked)
+
+    def _validate(context: AssetExecutionContext, spark: SparkResource, bronze: DataFrame):
+        yield from validated_outputs(context, spark, bronze, source)
+
+    return decorate(_validate)
+
+
+def validated_outputs(context: AssetExecutionContext, spark: SparkResource, bronze: DataFrame,
+                      source: Source, pii: PiiMasking | None = None):
+    """Classify a bronze window once; yield its silver (masked where PII) and quarantine rows."""
+    classified = classify(bronze, source, spark.settings.currencies)
+    # Three actions read the classification (accounting, two writes): compute it once.
+    classified.persist(StorageLevel.MEMORY_AND_DISK)
+    counts = accounting(classified)
+    balanced = counts["bronze"] == counts["silver"] + counts["quarantine"] + counts["duplicate"]
+    context.log.info(f"{source.name} row accounting: {counts}")
+    row_accounting = {f"accounting/{k}": v for k, v in counts.items()}
+    row_accounting["accounting/balanced"] = balanced
+    silver, silver_metadata = silver_rows(classified, source), dict(row_accounting)
+    if pii is not None:
+        silver = pii.mask(spark.session, silver, source.name)
+        silver_metadata["pii/masked_columns"] = ", ".join(f"{c}: {s}" for c, s in pii.strategies(source.name).items())
+    yield Output(silver, output_name="silver", metadata=silver_metadata)
+    yield Output(quarantine_rows(classified, source), output_name="quarantine", metadata=row_accounting)
 
 
 validated_assets = [build_validated_assets(source) for source in SOURCES.values()]

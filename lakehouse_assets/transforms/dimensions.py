@@ -15,6 +15,7 @@ from pyspark.sql import functions as F
 
 from lakehouse_assets.sources import SOURCES
 from lakehouse_assets.transforms.keys import date_key, surrogate_key
+from lakehouse_assets.transforms.masking import FINGERPRINT_COL
 from lakehouse_assets.transforms.scd2 import (
     UPDATED_AT_COL,
     pick_one_per_key,
@@ -43,11 +44,13 @@ class Dimension:
     sk_col: str
     scd_type: int
     tracked_cols: tuple[str, ...] = ()
+    # Columns silver adds to the source's (the PII fingerprint of masked sources).
+    extra_cols: tuple[str, ...] = ()
 
     @property
     def columns(self) -> tuple[str, ...]:
-        """The source columns, in landing order (SPEC §2), as the dimension carries them."""
-        return SOURCES[self.source].columns
+        """The source columns in landing order (SPEC §2), then `extra_cols`."""
+        return SOURCES[self.source].columns + self.extra_cols
 
     def build(self, records: DataFrame) -> DataFrame:
         """The dimension rows of the entities in `records` (all their history)."""
@@ -57,11 +60,16 @@ class Dimension:
 
 
 def _scd2(table: str, source: str, sk_col: str, untracked: tuple[str, ...] = ()) -> Dimension:
-    """An SCD2 dimension tracking every source column but the id, updated_at and `untracked`."""
+    """An SCD2 dimension tracking every source column but the id, updated_at and `untracked`.
+
+    A source with PII also tracks `pii_fingerprint`: its masked columns may hide a
+    change (a redacted address), the fingerprint of the raw values does not.
+    """
     id_col = SOURCES[source].key[0]
     skipped = {id_col, UPDATED_AT_COL, *untracked}
-    tracked = tuple(c for c in SOURCES[source].columns if c not in skipped)
-    return Dimension(table, source, id_col, sk_col, SCD2, tracked)
+    extra = (FINGERPRINT_COL,) if SOURCES[source].pii else ()
+    tracked = tuple(c for c in SOURCES[source].columns if c not in skipped) + extra
+    return Dimension(table, source, id_col, sk_col, SCD2, tracked, extra)
 
 
 DIMENSIONS: dict[str, Dimension] = {

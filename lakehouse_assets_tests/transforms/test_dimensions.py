@@ -32,6 +32,7 @@ def test_dimension_catalogue_matches_spec():
     }
     assert DIMENSIONS["dim_customer"].tracked_cols == (
         "first_name", "last_name", "email", "phone", "address", "city", "state", "country",
+        "pii_fingerprint",
     )
     assert DIMENSIONS["dim_product"].tracked_cols == (
         "product_name", "category", "unit_cost_usd", "list_price_usd",

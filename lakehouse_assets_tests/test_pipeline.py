@@ -10,7 +10,7 @@ from pyspark.sql import functions as F
 
 from lakehouse_assets.generate import generate
 from lakehouse_assets_tests.pipeline import lakehouse_env
-from lakehouse_assets_tests.reference import expected_orders
+from lakehouse_assets_tests.reference import SPECS, expected, expected_orders
 
 pytestmark = pytest.mark.slow
 START = date(2024, 1, 30)
@@ -48,6 +48,27 @@ def test_silver_and_quarantine_match_reference(built):
         }
         assert got_reasons == dict(quarantine), day
         assert sum(quarantine.values()) > 0, "the generated data set has defects"
+
+
+SILVER_DATE_COLUMN = {"orders": "order_date", "fx_rates": "rate_date"}
+
+
+@pytest.mark.parametrize("source", sorted(SPECS))
+def test_every_source_matches_reference_by_reason_and_detail(built, source):
+    """Silver keys, and quarantine counts by (reason, reason_detail), for every source and day."""
+    lake, _ = built
+    date_column = SILVER_DATE_COLUMN.get(source, "_partition_date")
+    for offset in range(DAYS):
+        day = START + timedelta(days=offset)
+        silver, quarantine, _ = expected(source, Path(lake.landing_root), day)
+        got_silver = lake.table(f"silver/{source}").where(F.col(date_column) == day).count()
+        assert got_silver == len(silver), (source, day)
+        got: dict = {}
+        for r in (lake.table(f"quarantine/{source}").where(F.col("_partition_date") == day)
+                  .groupBy("reason", "reason_detail").count().collect()):
+            key = (r["reason"], None if r["reason"] == "malformed_row" else r["reason_detail"])
+            got[key] = got.get(key, 0) + r["count"]
+        assert got == dict(quarantine), (source, day)
 
 
 def test_row_accounting_balances(built):

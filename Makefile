@@ -45,9 +45,11 @@ $(LOCAL_KEYS):
 	    "$$($(PYTHON) -c 'import secrets; print(secrets.token_hex(16))')" > $@
 	@echo "Made local masking keys in $@ (see docs/security.md)"
 
+# The local Dagster instance: no telemetry, one lakehouse writer at a time (runs tagged
+# lakehouse/writer queue; see docs/operations.md).
 $(DAGSTER_HOME)/dagster.yaml:
 	mkdir -p $(DAGSTER_HOME)
-	printf 'telemetry:\n  enabled: false\n' > $@
+	printf 'telemetry:\n  enabled: false\nconcurrency:\n  runs:\n    tag_concurrency_limits:\n      - key: lakehouse/writer\n        limit: 1\n' > $@
 
 run: install $(DAGSTER_HOME)/dagster.yaml $(LOCAL_KEYS)
 	$(BIN)/lakehouse generate --start $(START) --days $(DAYS) --rows-per-day $(ROWS) --defects 0.02 --landing-root data/landing

@@ -9,7 +9,7 @@ from dagster import Definitions, EnvVar, in_process_executor
 from lakehouse_assets.audit.ingested_files import ingested_files
 from lakehouse_assets.bronze.assets import bronze_assets
 from lakehouse_assets.bronze.checks import BRONZE_CHECKS
-from lakehouse_assets.checks import ASSET_CHECKS
+from lakehouse_assets.checks import ASSET_CHECKS, DQ_ASSETS
 from lakehouse_assets.gold.fact_sales import fact_sales
 from lakehouse_assets.gold.marts import monthly_mart_assets, unpartitioned_assets
 from lakehouse_assets.io_managers.delta_io_manager import DeltaIOManager
@@ -20,7 +20,7 @@ from lakehouse_assets.resources.spark import SparkResource
 from lakehouse_assets.silver.dimensions import dimension_assets
 from lakehouse_assets.silver.validated import validated_assets
 
-daily_assets = [*bronze_assets, *validated_assets, ingested_files, *dimension_assets, fact_sales]
+daily_assets = [*bronze_assets, *validated_assets, ingested_files, *dimension_assets, fact_sales, *DQ_ASSETS]
 spark = SparkResource()
 
 defs = Definitions(

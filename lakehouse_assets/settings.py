@@ -21,6 +21,7 @@ from lakehouse_assets.sources import DEFAULT_CURRENCIES
 
 PROJECT_ROOT = Path(__file__).resolve().parents[1]
 DEFAULT_ENV = "local"
+MIN_VACUUM_RETENTION_HOURS = 168
 
 
 class ConfigError(ValueError):
@@ -35,6 +36,109 @@ class SparkSettings:
     conf: Mapping[str, str] = field(default_factory=dict)
 
 
+def _flag(raw: Mapping[str, Any], key: str, default: bool) -> bool:
+    """A YAML boolean; a string such as "no" would otherwise read as true."""
+    value = raw.get(key, default)
+    if not isinstance(value, bool):
+        raise ValueError(f"orchestration.{key} must be true or false, not {value!r}")
+    return value
+
+
+@dataclass(frozen=True)
+class MaintenanceSettings:
+    """Weekly table upkeep: retention (Delta DELETE), OPTIMIZE with Z-order, VACUUM."""
+
+    cron: str = "0 3 * * 0"
+    vacuum_retention_hours: int = 168
+    optimize_recent_days: int = 14
+    zorder_by: Mapping[str, tuple[str, ...]] = field(default_factory=dict)
+    retention_days: Mapping[str, int] = field(default_factory=dict)  # per layer; absent = kept
+
+    @classmethod
+    def from_mapping(cls, raw: Mapping[str, Any] | None) -> "MaintenanceSettings":
+        raw = dict(raw or {})
+        made = cls(
+            cron=str(raw.get("cron", cls.cron)),
+            vacuum_retention_hours=int(raw.get("vacuum_retention_hours", cls.vacuum_retention_hours)),
+            optimize_recent_days=int(raw.get("optimize_recent_days", cls.optimize_recent_days)),
+            zorder_by={str(t): tuple(str(c) for c in cols) for t, cols in (raw.get("zorder_by") or {}).items()},
+            retention_days={str(k): int(v) for k, v in (raw.get("retention_days") or {}).items() if v is not None},
+        )
+        if made.vacuum_retention_hours < MIN_VACUUM_RETENTION_HOURS:
+            raise ValueError(f"orchestration.maintenance.vacuum_retention_hours must be >= "
+                             f"{MIN_VACUUM_RETENTION_HOURS} (Delta's safe minimum), not {made.vacuum_retention_hours}")
+        if any(days < 1 for days in made.retention_days.values()) or made.optimize_recent_days < 1:
+            raise ValueError("orchestration.maintenance day counts must be >= 1")
+        return made
+
+
+@dataclass(frozen=True)
+class OrchestrationSettings:
+    """Schedules, landing sensor, retries and archiving (docs/operations.md).
+
+    `timezone`, `daily_hour`, `daily_minute`, `autostart`, `sensor_interval_seconds` and
+    `maintenance.cron` shape schedule and sensor definitions, so they are read when the
+    code location loads; everything else is read when a run or a sensor tick starts.
+    """
+
+    timezone: str = "UTC"
+    daily_hour: int = 2
+    daily_minute: int = 0
+    autostart: bool = False
+    sensor_interval_seconds: int = 60
+    hash_budget_mb: int = 2048
+    max_retries: int = 3
+    retry_delay_seconds: float = 30.0
+    archive_landing: bool = False
+    maintenance: MaintenanceSettings = field(default_factory=MaintenanceSettings)
+
+    @classmethod
+    def from_mapping(cls, raw: Mapping[str, Any] | None) -> "OrchestrationSettings":
+        from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+        raw = dict(raw or {})
+        made = cls(
+            timezone=str(raw.get("timezone", cls.timezone)),
+            daily_hour=int(raw.get("daily_hour", cls.daily_hour)),
+            daily_minute=int(raw.get("daily_minute", cls.daily_minute)),
+            autostart=_flag(raw, "autostart", cls.autostart),
+            sensor_interval_seconds=int(raw.get("sensor_interval_seconds", cls.sensor_interval_seconds)),
+            hash_budget_mb=int(raw.get("hash_budget_mb", cls.hash_budget_mb)),
+            max_retries=int(raw.get("max_retries", cls.max_retries)),
+            retry_delay_seconds=float(raw.get("retry_delay_seconds", cls.retry_delay_seconds)),
+            archive_landing=_flag(raw, "archive_landing", cls.archive_landing),
+            maintenance=MaintenanceSettings.from_mapping(raw.get("maintenance")),
+        )
+        if not (0 <= made.daily_hour <= 23 and 0 <= made.daily_minute <= 59):
+            raise ValueError(f"orchestration.daily_hour/daily_minute out of range: "
+                             f"{made.daily_hour}:{made.daily_minute:02d}")
+        try:
+            ZoneInfo(made.timezone)
+        except (ZoneInfoNotFoundError, ValueError):
+            raise ValueError(f"orchestration.timezone {made.timezone!r} is not an IANA time zone") from None
+        return made
+
+
+SCHEMA_DRIFT_POLICIES = ("reject", "carry")
+
+
+@dataclass(frozen=True)
+class SchemaDriftSettings:
+    """What bronze does with a landing column the source contract does not know
+    (docs/robustness.md): `reject` quarantines the file's lines as `malformed_row` naming
+    the column; `carry` keeps the values in bronze's `_extra` map and validates the rest."""
+
+    new_columns: str = "reject"
+
+    @classmethod
+    def from_mapping(cls, raw: Mapping[str, Any] | None) -> "SchemaDriftSettings":
+        policy = str(dict(raw or {}).get("new_columns", cls.new_columns)).lower()
+        if policy not in SCHEMA_DRIFT_POLICIES:
+            raise ValueError(f"schema_drift.new_columns must be one of {', '.join(SCHEMA_DRIFT_POLICIES)}, "
+                             f"not {policy!r}")
+        return cls(policy)
+
+
 @dataclass(frozen=True)
 class Settings:
     env: str
@@ -44,6 +148,8 @@ class Settings:
     incentive_rate: Decimal = Decimal("0.01")
     spark: SparkSettings = field(default_factory=SparkSettings)
     s3_encryption: S3Encryption = field(default_factory=S3Encryption)
+    orchestration: OrchestrationSettings = field(default_factory=OrchestrationSettings)
+    schema_drift: SchemaDriftSettings = field(default_factory=SchemaDriftSettings)
 
 
 def config_dir() -> Path:
@@ -89,6 +195,8 @@ def settings_from_mapping(env: str, raw: Mapping[str, Any], source: Path | str =
                 conf={str(k): str(v) for k, v in (spark_raw.get("conf") or {}).items()},
             ),
             s3_encryption=S3Encryption.from_mapping(raw.get("s3_encryption")),
+            orchestration=OrchestrationSettings.from_mapping(raw.get("orchestration")),
+            schema_drift=SchemaDriftSettings.from_mapping(raw.get("schema_drift")),
         )
     except KeyError as missing:
         raise ConfigError(f"{source}: required key {missing} is missing") from None

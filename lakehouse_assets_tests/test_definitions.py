@@ -10,7 +10,7 @@ from lakehouse_assets.sources import SOURCES
 DAILY = (
     [f"bronze/{s}" for s in SOURCES] + [f"silver/{s}" for s in SOURCES] + [f"quarantine/{s}" for s in SOURCES]
     + ["silver/dim_customer", "silver/dim_product", "silver/dim_sales_person", "silver/dim_store",
-       "silver/dim_date", "gold/fact_sales", "audit/ingested_files"]
+       "silver/dim_date", "gold/fact_sales", "audit/ingested_files", "audit/dq_report"]
 )
 MONTHLY = ["gold/customer_monthly_sales", "gold/sales_team_monthly", "gold/category_monthly_revenue"]
 UNPARTITIONED = ["gold/customer_lifetime_value"]

@@ -14,6 +14,7 @@ from pyspark.sql import functions as F
 from pyspark.sql import types as T
 
 from lakehouse_assets.bronze.ingest import PARTITION_COLUMN
+from lakehouse_assets.contracts import column_schema_metadata
 from lakehouse_assets.partitions import daily_partitions, days_in, single_run_backfill
 from lakehouse_assets.resources.landing import LandingFile, content_hash, list_landing_files
 from lakehouse_assets.resources.spark import SparkResource
@@ -71,7 +72,8 @@ def file_inventory(listed: DataFrame, bronze: DataFrame, run_id: str) -> DataFra
     partitions_def=daily_partitions,
     backfill_policy=single_run_backfill,
     ins={f"bronze_{name}": AssetIn(key=["bronze", name]) for name in SOURCES},
-    metadata={"partition_expr": "partition_date", "partition_by": False},
+    metadata={"partition_expr": "partition_date", "partition_by": False,
+              **column_schema_metadata(["audit", "ingested_files"])},
     description="One row per landing file seen: path, size, content hash, rows, status, run.",
     kinds={"spark", "delta"},
 )

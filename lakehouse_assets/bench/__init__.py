@@ -1,0 +1,13 @@
+"""Benchmarks: `make bench` (`python -m lakehouse_assets.bench`) measures every figure of
+docs/performance.md and writes them there.
+
+1. bronze ingest of an orders day / a bare Spark CSV -> Delta copy (`daily.py`, `bare.py`)
+2. the whole daily run / the same bare copy (`daily.py`)
+3. the fixed cost of a tiny day, `lakehouse run` in a subprocess (`fixed.py`)
+4. day N / day 1 with N-1 days of history (`incremental.py`)
+5. generator throughput (`generator.py`)
+6. Spark's bronze -> silver orders step / DuckDB (`duckdb_orders.py`)
+7. peak memory of the driver's Python process and JVM (`memory.py`)
+
+Timed workloads run in fresh processes (`child.py`); `report.py` renders the page section.
+"""

@@ -5,7 +5,7 @@ from datetime import datetime, timezone
 from dagster import AssetExecutionContext, AssetsDefinition, MetadataValue, asset
 from pyspark.sql import DataFrame
 
-from lakehouse_assets.bronze.ingest import PARTITION_COLUMN, read_bronze
+from lakehouse_assets.bronze.ingest import PARTITION_COLUMN, inspect_files, read_bronze
 from lakehouse_assets.partitions import daily_partitions, days_in, single_run_backfill
 from lakehouse_assets.resources.landing import hash_files, list_landing_files
 from lakehouse_assets.resources.spark import SparkResource
@@ -38,13 +38,20 @@ def build_bronze_asset(source: Source) -> AssetsDefinition:
             context.log.warning(f"no {source.name} files landed for {days[0]}..{days[-1]}")
         context.log.info(f"reading {len(readable)} {source.name} file(s) for {len(days)} day(s)")
         hashes = hash_files(readable)
+        shapes = inspect_files(spark.session, source, readable)
+        problems = {path: [p.detail for p in shape.problems] for path, shape in shapes.items() if shape.problems}
+        if problems:
+            context.log.warning(f"{len(problems)} {source.name} file(s) do not match the source's columns "
+                                f"(the bronze check judges them): {dict(list(problems.items())[:5])}")
         context.add_output_metadata({
             "landing_files": len(readable),
             "landing_bytes": sum(f.size for f in readable),
             "rejected_files": MetadataValue.json(unreadable),
+            "file_problems": MetadataValue.json(problems),
         })
         return read_bronze(spark.session, source, readable, hashes,
-                           run_id=context.run.run_id, ingested_at=datetime.now(timezone.utc))
+                           run_id=context.run.run_id, ingested_at=datetime.now(timezone.utc),
+                           new_columns=spark.settings.schema_drift.new_columns, shapes=shapes)
 
     return _bronze
 

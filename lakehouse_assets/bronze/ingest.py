@@ -4,7 +4,10 @@ Bronze keeps every data line of every file as text. Per-file lineage is joined
 on by Spark's own name for the file, so it costs one broadcast join, not a read
 per file. A file whose bytes equal an earlier file of the same source and date
 (a re-delivery under a new name) is kept too, marked `_duplicate_of`, so silver
-can count its lines as duplicates instead of counting them twice.
+can count its lines as duplicates instead of counting them twice. Each file's columns
+are inspected first (`bronze/shapes.py`), so lines map to the contract by header name
+and columns the contract does not know go to `_extra` or make the lines malformed,
+as `schema_drift.new_columns` says.
 """
 
 from __future__ import annotations
@@ -16,7 +19,8 @@ from pyspark.sql import DataFrame, SparkSession
 from pyspark.sql import functions as F
 from pyspark.sql import types as T
 
-from lakehouse_assets.bronze.readers import FILE_PATH, PARSE_ERROR, RAW_LINE, READERS
+from lakehouse_assets.bronze.readers import EXTRA, FILE_PATH, PARSE_ERROR, RAW_LINE, READERS, qualified_path
+from lakehouse_assets.bronze.shapes import REJECT, FileShape, inspect
 from lakehouse_assets.resources.landing import LandingFile
 from lakehouse_assets.sources import Source
 
@@ -51,16 +55,6 @@ def duplicate_content(files: list[LandingFile], hashes: dict[str, str]) -> dict[
     return duplicates
 
 
-def qualified_path(spark: SparkSession, path: str) -> str:
-    """The name Spark gives a file in `_metadata.file_path` (scheme-qualified, URL-encoded)."""
-    jvm = spark.sparkContext._jvm
-    hadoop_path = jvm.org.apache.hadoop.fs.Path(path)
-    fs = hadoop_path.getFileSystem(spark.sparkContext._jsc.hadoopConfiguration())
-    qualified = fs.makeQualified(hadoop_path).toUri().toString()
-    # Local files are listed by Spark as `file:/x`, while qualifying gives `file:///x`.
-    return "file:/" + qualified[len("file:///"):] if qualified.startswith("file:///") else qualified
-
-
 def file_lineage(spark: SparkSession, files: list[LandingFile], hashes: dict[str, str]) -> DataFrame:
     duplicates = duplicate_content(files, hashes)
     rows = [
@@ -71,6 +65,11 @@ def file_lineage(spark: SparkSession, files: list[LandingFile], hashes: dict[str
     return spark.createDataFrame(rows, _FILE_SCHEMA)
 
 
+def inspect_files(spark: SparkSession, source: Source, files: list[LandingFile]) -> dict[str, FileShape]:
+    """Each readable file's columns and file-level problems, keyed by its Spark path (driver reads)."""
+    return {f.spark_path: inspect(spark, f.spark_path, f.format, source) for f in files if f.format in READERS}
+
+
 def read_bronze(
     spark: SparkSession,
     source: Source,
@@ -78,13 +77,19 @@ def read_bronze(
     hashes: dict[str, str],
     run_id: str,
     ingested_at: datetime,
+    new_columns: str = REJECT,
+    shapes: dict[str, FileShape] | None = None,
 ) -> DataFrame:
-    """All data lines of `files` (readable formats only) with their lineage columns."""
+    """All data lines of `files` (readable formats only) with their lineage columns.
+
+    `new_columns` is the schema-drift policy for columns the contract does not know;
+    `shapes` (from `inspect_files`) saves inspecting the files again."""
     readable = [f for f in files if f.format in READERS]
-    frames = [
-        READERS[fmt](spark, [f.spark_path for f in readable if f.format == fmt], source)
-        for fmt in sorted({f.format for f in readable})
-    ]
+    shapes = shapes if shapes is not None else inspect_files(spark, source, readable)
+    frames = []
+    for fmt in sorted({f.format for f in readable}):
+        paths = [f.spark_path for f in readable if f.format == fmt]
+        frames.append(READERS[fmt](spark, paths, source, new_columns, {p: shapes[p] for p in paths}))
     if not frames:
         frames = [READERS["csv"](spark, [], source)]
     lines = reduce(DataFrame.unionByName, frames).withColumn("_row_seq", F.monotonically_increasing_id())
@@ -97,4 +102,5 @@ def read_bronze(
         F.lit(run_id).alias("_run_id"),
         # Taken from the file's own folder name, so it is right even if lineage were missing.
         F.to_date(F.regexp_extract(F.col(FILE_PATH), DATE_FOLDER, 1)).alias(PARTITION_COLUMN),
+        EXTRA,
     )

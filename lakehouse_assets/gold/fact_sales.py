@@ -4,6 +4,7 @@ from dagster import AssetExecutionContext, AssetIn, AssetKey, asset
 from pyspark import StorageLevel
 from pyspark.sql import DataFrame
 
+from lakehouse_assets.contracts import column_schema_metadata
 from lakehouse_assets.io_managers.delta_io_manager import FULL_TABLE
 from lakehouse_assets.partitions import daily_partitions, single_run_backfill
 from lakehouse_assets.transforms.fact import FACT_COLUMNS, build_fact_sales_with_flags, fact_sales_counts
@@ -23,7 +24,7 @@ from lakehouse_assets.transforms.fact import FACT_COLUMNS, build_fact_sales_with
         "fx_rates": AssetIn(key=["silver", "fx_rates"], metadata=FULL_TABLE),
     },
     deps=[AssetKey(["silver", "dim_date"])],
-    metadata={"partition_expr": "order_date"},
+    metadata={"partition_expr": "order_date", **column_schema_metadata(["gold", "fact_sales"])},
     description="Sales fact: order lines with the dimension versions valid at order time and USD amounts.",
     kinds={"spark", "delta"},
 )

@@ -8,6 +8,7 @@ answer as a fresh build.
 from dagster import AssetExecutionContext, AssetIn, asset
 from pyspark.sql import DataFrame
 
+from lakehouse_assets.contracts import column_schema_metadata
 from lakehouse_assets.io_managers.delta_io_manager import FULL_TABLE
 from lakehouse_assets.partitions import monthly_partitions, single_run_backfill
 from lakehouse_assets.resources.spark import SparkResource
@@ -23,13 +24,18 @@ MONTHLY = {
 }
 
 
-@asset(key=["gold", "customer_monthly_sales"], ins={"fact": FACT}, **MONTHLY,
+def monthly(table: str) -> dict:
+    """MONTHLY plus the table's contract as its column schema."""
+    return {**MONTHLY, "metadata": {**MONTHLY["metadata"], **column_schema_metadata(["gold", table])}}
+
+
+@asset(key=["gold", "customer_monthly_sales"], ins={"fact": FACT}, **monthly("customer_monthly_sales"),
        description="Coupon mart: monthly orders, units and USD spend per customer.")
 def customer_monthly_sales(fact: DataFrame) -> DataFrame:
     return marts.customer_monthly_sales(fact)
 
 
-@asset(key=["gold", "sales_team_monthly"], ins={"fact": FACT}, **MONTHLY,
+@asset(key=["gold", "sales_team_monthly"], ins={"fact": FACT}, **monthly("sales_team_monthly"),
        description="Monthly sales per sales person and store, rank in store, top performer's incentive.")
 def sales_team_monthly(spark: SparkResource, fact: DataFrame) -> DataFrame:
     return marts.sales_team_monthly(fact, spark.settings.incentive_rate)
@@ -37,12 +43,13 @@ def sales_team_monthly(spark: SparkResource, fact: DataFrame) -> DataFrame:
 
 @asset(key=["gold", "category_monthly_revenue"],
        ins={"fact": FACT, "dim_product": AssetIn(key=["silver", "dim_product"], metadata=FULL_TABLE)},
-       **MONTHLY, description="Monthly USD revenue, units, orders and customers per product category.")
+       **monthly("category_monthly_revenue"), description="Monthly USD revenue, units, orders and customers per product category.")
 def category_monthly_revenue(fact: DataFrame, dim_product: DataFrame) -> DataFrame:
     return marts.category_monthly_revenue(fact, dim_product)
 
 
 @asset(key=["gold", "customer_lifetime_value"], group_name="gold", kinds={"spark", "delta"},
+       metadata=column_schema_metadata(["gold", "customer_lifetime_value"]),
        ins={"fact": AssetIn(key=["gold", "fact_sales"], metadata=FULL_TABLE)},
        description="Lifetime USD spend, order count, average order value and segment per customer.")
 def customer_lifetime_value(context: AssetExecutionContext, fact: DataFrame) -> DataFrame:

@@ -22,6 +22,7 @@ from dagster import (
 )
 from pyspark.sql import DataFrame
 
+from lakehouse_assets.failures import attempt_number, classified_failures
 from lakehouse_assets.io_managers.tables import Commit, DeltaTables
 from lakehouse_assets.resources.spark import SparkResource
 
@@ -54,6 +55,18 @@ class DeltaIOManager(ConfigurableIOManager):
         return DeltaTables(self.spark.session, self.spark.settings.lakehouse_root)
 
     def handle_output(self, context: OutputContext, obj: DataFrame | None) -> None:
+        # Spark is lazy: most of a step's work, and its S3 traffic, happens in this write.
+        # Transient errors are retried, data errors fail at once (lakehouse_assets/failures.py).
+        what = f"writing {'/'.join(context.asset_key.path)}"
+        with classified_failures(what, self.spark.settings.orchestration, attempt_number(context)):
+            self._write(context, obj)
+
+    def load_input(self, context: InputContext) -> DataFrame:
+        what = f"reading {'/'.join(context.asset_key.path)}"
+        with classified_failures(what, self.spark.settings.orchestration, attempt_number(context)):
+            return self._read(context)
+
+    def _write(self, context: OutputContext, obj: DataFrame | None) -> None:
         if obj is None:
             return
         meta = context.definition_metadata or {}
@@ -75,7 +88,7 @@ class DeltaIOManager(ConfigurableIOManager):
             **commit_metadata(commit), **extra, "dagster/column_schema": column_schema(obj),
         })
 
-    def load_input(self, context: InputContext) -> DataFrame:
+    def _read(self, context: InputContext) -> DataFrame:
         tables = self._tables()
         key = context.asset_key
         if (context.definition_metadata or {}).get("full_table") or not context.has_asset_partitions:

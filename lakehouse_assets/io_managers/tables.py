@@ -17,6 +17,7 @@ from typing import Any, Sequence
 
 from dagster import AssetKey
 from delta.tables import DeltaTable
+from pyspark.errors import AnalysisException
 from pyspark.sql import DataFrame, SparkSession
 from pyspark.sql import functions as F
 
@@ -101,8 +102,7 @@ class DeltaTables:
         """Make the table's rows for every `group_key` value in `frame` exactly `frame`'s rows:
         insert new `row_key`s, update existing ones, delete the group's rows no longer present."""
         path = self.path(key)
-        if not DeltaTable.isDeltaTable(self.spark, path):
-            frame.write.format("delta").mode("overwrite").save(path)
+        if not DeltaTable.isDeltaTable(self.spark, path) and self._create(frame, path):
             return self.last_commit(key)
         target = DeltaTable.forPath(self.spark, path)
         current = target.toDF()
@@ -124,6 +124,19 @@ class DeltaTables:
             .execute()
         )
         return self.last_commit(key)
+
+    def _create(self, frame: DataFrame, path: str) -> bool:
+        """Create the table from `frame`; False if a concurrent writer created it first.
+
+        `errorifexists`, not `overwrite`: a run that found no table must never overwrite
+        the rows another run has just committed; it merges into them instead."""
+        try:
+            frame.write.format("delta").mode("errorifexists").save(path)
+        except AnalysisException:
+            if DeltaTable.isDeltaTable(self.spark, path):
+                return False
+            raise
+        return True
 
     def last_commit(self, key: AssetKey | Sequence[str]) -> Commit:
         """Version and metrics of the table's latest commit, read from its commit file.

@@ -1,6 +1,27 @@
-"""Unattended operation: schedules, landing sensors, alerts and maintenance jobs."""
+"""Unattended operation: schedules, landing sensors, alerts and maintenance jobs.
 
-SCHEDULES: list = []
-SENSORS: list = []
-JOBS: list = []
-RESOURCES: dict = {}
+What the code location adds to the asset jobs (docs/operations.md):
+- `daily_lakehouse` schedule: the daily job for the last complete business day;
+- `landing_files` sensor: new landing files (local folder or S3) start the daily job
+  for their dates; `follow_up_daily_runs`: after each successful daily run, its
+  months' marts, customer lifetime value and (if configured) the landing archive;
+- `slack_on_run_failure`: failed runs posted to a Slack webhook;
+- `weekly_maintenance` schedule: retention, OPTIMIZE and VACUUM of every table.
+"""
+
+from dagster_aws.s3 import S3Resource
+
+from lakehouse_assets.maintenance.job import build_maintenance_schedule, maintenance_job
+from lakehouse_assets.orchestration.alerts import SlackWebhook, slack_on_run_failure
+from lakehouse_assets.orchestration.archive import archive_job
+from lakehouse_assets.orchestration.follow_up import follow_up_daily_runs
+from lakehouse_assets.orchestration.landing_sensor import build_landing_sensor
+from lakehouse_assets.orchestration.schedules import build_daily_schedule, settings_at_definition_load
+
+_at_load = settings_at_definition_load()
+
+SCHEDULES: list = [build_daily_schedule(_at_load), build_maintenance_schedule(_at_load)]
+SENSORS: list = [build_landing_sensor(_at_load), follow_up_daily_runs, slack_on_run_failure]
+JOBS: list = [archive_job, maintenance_job]
+# Clients from the standard AWS environment (AWS_ENDPOINT_URL included), like Spark's s3a.
+RESOURCES: dict = {"s3": S3Resource(), "slack": SlackWebhook()}

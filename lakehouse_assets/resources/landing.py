@@ -16,6 +16,10 @@ import boto3
 from lakehouse_assets.sources import format_of
 
 HASH_CHUNK = 8 * 1024 * 1024
+# Ingested files may be moved here (orchestration.archive_landing), keeping their
+# `{source}/date=.../` folders. Names starting with `_` are never live landing folders.
+ARCHIVE_DIR = "_archive"
+DATE_PREFIX = "date="
 
 
 @dataclass(frozen=True)
@@ -28,6 +32,12 @@ class LandingFile:
     size: int
     modified_at: datetime
     format: str | None  # None: an extension the landing zone does not accept
+    etag: str | None = None  # S3 only
+
+    @property
+    def version(self) -> str:
+        """Changes whenever the file is delivered again: the S3 ETag, else size and mtime."""
+        return self.etag or f"{self.size}:{self.modified_at.timestamp():.6f}"
 
     @property
     def spark_path(self) -> str:
@@ -47,6 +57,11 @@ def to_spark_uri(uri: str) -> str:
     return "s3a://" + uri.split("://", 1)[1] if is_s3(uri) else uri
 
 
+def canonical_uri(uri: str) -> str:
+    """How listings name files: `s3://` for an S3 object, whichever scheme the root was given in."""
+    return "s3://" + uri.split("://", 1)[1] if is_s3(uri) else uri
+
+
 def split_s3(uri: str) -> tuple[str, str]:
     bucket, _, key = uri.split("://", 1)[1].partition("/")
     return bucket, key
@@ -58,46 +73,99 @@ def s3_client():
 
 
 def date_folder(landing_root: str, source: str, day: date) -> str:
-    return f"{landing_root.rstrip('/')}/{source}/date={day.isoformat()}"
+    return f"{landing_root.rstrip('/')}/{source}/{DATE_PREFIX}{day.isoformat()}"
 
 
-def list_landing_files(landing_root: str, source: str, days: Iterable[date]) -> list[LandingFile]:
-    """Every file in the date folders of `source` for `days`, sorted by date then name."""
+def archive_root(landing_root: str) -> str:
+    return f"{landing_root.rstrip('/')}/{ARCHIVE_DIR}"
+
+
+Listing = tuple[str, int, datetime, "str | None"]  # uri, size, modified, etag
+
+
+def list_landing_files(landing_root: str, source: str, days: Iterable[date], client=None) -> list[LandingFile]:
+    """Every file in the date folders of `source` for `days`, sorted by date then name.
+
+    Archived files of those days count too, unless a file of the same name landed again,
+    so re-materializing a day after its files were archived reads the same files."""
+    archived = _folder_exists(archive_root(landing_root), client)
     files: list[LandingFile] = []
     for day in sorted(set(days)):
-        folder = date_folder(landing_root, source, day)
-        listing = _list_s3(folder) if is_s3(folder) else _list_local(folder)
-        for uri, size, modified in listing:
-            files.append(LandingFile(uri, source, day, size, modified, format_of(uri)))
+        live = list(_list_folder(date_folder(landing_root, source, day), client))
+        if archived:
+            names = {uri.rsplit("/", 1)[-1] for uri, *_ in live}
+            live += [entry for entry in _list_folder(date_folder(archive_root(landing_root), source, day), client)
+                     if entry[0].rsplit("/", 1)[-1] not in names]
+        for uri, size, modified, etag in live:
+            files.append(LandingFile(uri, source, day, size, modified, format_of(uri), etag))
     return sorted(files, key=lambda f: (f.partition_date, f.uri))
 
 
-def _list_local(folder: str) -> Iterator[tuple[str, int, datetime]]:
-    root = Path(folder)
-    if not root.is_dir():
-        return
-    for path in sorted(root.iterdir()):
-        if path.is_file() and not path.name.startswith((".", "_")):
-            stat = path.stat()
-            yield str(path), stat.st_size, datetime.fromtimestamp(stat.st_mtime, tz=timezone.utc)
+def scan_landing_zone(landing_root: str, sources: Iterable[str], client=None) -> tuple[list[LandingFile], list[str]]:
+    """Every live file of every date folder of `sources` (not the archive), and the paths
+    that are not in a `date=YYYY-MM-DD` folder (skipped: they belong to no partition)."""
+    files: list[LandingFile] = []
+    skipped: list[str] = []
+    for source in sources:
+        base = canonical_uri(f"{landing_root.rstrip('/')}/{source}")
+        for uri, size, modified, etag in _list_tree(base, client):
+            folder, _, name = uri[len(base) + 1:].partition("/")
+            day = _folder_date(folder)
+            if day is None or not name or "/" in name:
+                skipped.append(uri)
+            elif not name.startswith((".", "_")):
+                files.append(LandingFile(uri, source, day, size, modified, format_of(uri), etag))
+    return sorted(files, key=lambda f: (f.partition_date, f.uri)), skipped
 
 
-def _list_s3(folder: str) -> Iterator[tuple[str, int, datetime]]:
+def _folder_date(folder: str) -> date | None:
+    if not folder.startswith(DATE_PREFIX):
+        return None
+    try:
+        return date.fromisoformat(folder[len(DATE_PREFIX):])
+    except ValueError:
+        return None
+
+
+def _folder_exists(folder: str, client=None) -> bool:
+    if not is_s3(folder):
+        return Path(folder).is_dir()
     bucket, prefix = split_s3(folder)
-    paginator = s3_client().get_paginator("list_objects_v2")
+    page = (client or s3_client()).list_objects_v2(Bucket=bucket, Prefix=prefix.rstrip("/") + "/", MaxKeys=1)
+    return bool(page.get("KeyCount"))
+
+
+def _list_folder(folder: str, client=None) -> Iterator[Listing]:
+    """The files directly in `folder`, without in-flight uploads and markers (`.x`, `_x`)."""
+    for uri, size, modified, etag in _list_tree(folder, client):
+        name = uri[len(canonical_uri(folder).rstrip("/")) + 1:]
+        if "/" not in name and not name.startswith((".", "_")):
+            yield uri, size, modified, etag
+
+
+def _list_tree(folder: str, client=None) -> Iterator[Listing]:
+    """Every file below `folder`, at any depth."""
+    if not is_s3(folder):
+        root = Path(folder)
+        if root.is_dir():
+            for path in sorted(p for p in root.rglob("*") if p.is_file()):
+                stat = path.stat()
+                yield str(path), stat.st_size, datetime.fromtimestamp(stat.st_mtime, tz=timezone.utc), None
+        return
+    bucket, prefix = split_s3(folder)
+    paginator = (client or s3_client()).get_paginator("list_objects_v2")
     for page in paginator.paginate(Bucket=bucket, Prefix=prefix.rstrip("/") + "/"):
         for obj in page.get("Contents", []):
-            name = obj["Key"].rsplit("/", 1)[-1]
-            if name and not name.startswith((".", "_")) and "/" not in obj["Key"][len(prefix) + 1:]:
-                yield f"s3://{bucket}/{obj['Key']}", obj["Size"], obj["LastModified"]
+            if not obj["Key"].endswith("/"):
+                yield f"s3://{bucket}/{obj['Key']}", obj["Size"], obj["LastModified"], obj.get("ETag", "").strip('"') or None
 
 
-def content_hash(uri: str) -> str:
+def content_hash(uri: str, client=None) -> str:
     """SHA-256 of the file's bytes, streamed, for local files and S3 objects alike."""
     digest = hashlib.sha256()
     if is_s3(uri):
         bucket, key = split_s3(uri)
-        body = s3_client().get_object(Bucket=bucket, Key=key)["Body"]
+        body = (client or s3_client()).get_object(Bucket=bucket, Key=key)["Body"]
         for chunk in iter(lambda: body.read(HASH_CHUNK), b""):
             digest.update(chunk)
     else:

@@ -13,6 +13,7 @@ from typing import Any
 from dagster import ConfigurableResource, InitResourceContext
 from dagster_pyspark.resources import spark_session_from_config
 from pydantic import PrivateAttr
+from pyspark import SparkContext
 from pyspark.sql import SparkSession
 
 from lakehouse_assets.resources.jvm import check_java, spark_jars
@@ -89,7 +90,8 @@ def build_spark_session(settings: Settings) -> SparkSession:
     reused; the run's SQL and Hadoop settings (S3 endpoint, credentials) are applied
     to it again, so each run sees the configuration of its own start.
     """
-    check_java()
+    if SparkContext._active_spark_context is None:
+        check_java()  # a `java -version` subprocess: only worth it before the JVM starts
     conf = spark_conf(settings)
     session = spark_session_from_config(conf)
     hadoop = session.sparkContext._jsc.hadoopConfiguration()

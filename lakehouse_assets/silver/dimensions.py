@@ -10,6 +10,7 @@ from dagster import AssetExecutionContext, AssetIn, AssetsDefinition, asset
 from pyspark.sql import DataFrame
 
 from lakehouse_assets.bronze.ingest import PARTITION_COLUMN
+from lakehouse_assets.contracts import column_schema_metadata
 from lakehouse_assets.io_managers.delta_io_manager import FULL_TABLE
 from lakehouse_assets.io_managers.tables import window_predicate
 from lakehouse_assets.partitions import daily_partitions, days_in, single_run_backfill
@@ -25,7 +26,8 @@ def build_dimension_asset(dim: Dimension) -> AssetsDefinition:
         partitions_def=daily_partitions,
         backfill_policy=single_run_backfill,
         ins={"records": AssetIn(key=["silver", dim.source], metadata=FULL_TABLE)},
-        metadata={"write_mode": "upsert_groups", "row_key": dim.sk_col, "group_key": dim.id_col},
+        metadata={"write_mode": "upsert_groups", "row_key": dim.sk_col, "group_key": dim.id_col,
+                  **column_schema_metadata(["silver", dim.table])},
         description=f"{dim.table}: {kind} of {dim.source}, keyed by {dim.sk_col}.",
         kinds={"spark", "delta"},
     )
@@ -44,7 +46,7 @@ def build_dimension_asset(dim: Dimension) -> AssetsDefinition:
     group_name="silver",
     partitions_def=daily_partitions,
     backfill_policy=single_run_backfill,
-    metadata={"partition_expr": "date", "partition_by": False},
+    metadata={"partition_expr": "date", "partition_by": False, **column_schema_metadata(["silver", "dim_date"])},
     description="dim_date: one row per business date processed (date_key yyyymmdd).",
     kinds={"spark", "delta"},
 )

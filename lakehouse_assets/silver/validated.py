@@ -10,6 +10,7 @@ from pyspark import StorageLevel
 from pyspark.sql import DataFrame
 
 from lakehouse_assets.bronze.ingest import PARTITION_COLUMN
+from lakehouse_assets.contracts import column_schema_metadata
 from lakehouse_assets.partitions import daily_partitions, single_run_backfill
 from lakehouse_assets.resources.pii import PiiMasking
 from lakehouse_assets.resources.spark import SparkResource
@@ -29,13 +30,14 @@ def build_validated_assets(source: Source) -> AssetsDefinition:
         outs={
             "silver": AssetOut(
                 key=["silver", source.name], group_name="silver", kinds={"spark", "delta"},
-                metadata={"partition_expr": silver_partition_column(source)},
+                metadata={"partition_expr": silver_partition_column(source),
+                          **column_schema_metadata(["silver", source.name])},
                 description=SILVER_DESCRIPTIONS.get(
                     source.name, f"Valid, typed, de-duplicated {source.name} change records."),
             ),
             "quarantine": AssetOut(
                 key=["quarantine", source.name], group_name="quarantine", kinds={"spark", "delta"},
-                metadata={"partition_expr": PARTITION_COLUMN},
+                metadata={"partition_expr": PARTITION_COLUMN, **column_schema_metadata(["quarantine", source.name])},
                 description=f"{source.name} rows that failed a SPEC §3 rule, as landed, with the reason.",
             ),
         },

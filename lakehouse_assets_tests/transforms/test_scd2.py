@@ -128,11 +128,12 @@ def test_input_order_does_not_change_the_result(spark, dim):
 
 def test_untracked_joined_on_does_not_start_a_version(spark):
     schema = ", ".join(
-        [f"{c} string" for c in CUSTOMER.columns[:-2]]
-        + ["joined_on date", "updated_at timestamp", "_partition_date date", "_source_file string"]
+        [f"{c} string" for c in CUSTOMER.columns[:-3]]
+        + ["joined_on date", "updated_at timestamp", "pii_fingerprint string",
+           "_partition_date date", "_source_file string"]
     )
     base = ["C1", "Ann", "Lee", "a@x", "1", "St", "Paris", None, "FR"]
-    rows = [(*base, dt.date(2020, 1, 1), T1, DAY1, "f"), (*base, dt.date(2021, 1, 1), T2, DAY2, "f")]
+    rows = [(*base, dt.date(2020, 1, 1), T1, "fp", DAY1, "f"), (*base, dt.date(2021, 1, 1), T2, "fp", DAY2, "f")]
     out = CUSTOMER.build(spark.createDataFrame(rows, schema)).collect()
     assert [(r.joined_on, r.valid_from, r.valid_to) for r in out] == [(dt.date(2020, 1, 1), T1, None)]
 

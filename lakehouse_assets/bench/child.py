@@ -1,0 +1,129 @@
+"""One measured workload in a process of its own: `python -m lakehouse_assets.bench.child TASK ARGS_JSON`.
+
+Every timing of the ratio figures runs in a fresh process with a fresh JVM, so one
+measurement cannot warm caches or fill the heap for the next, and the parent can
+read the process's peak memory. The SparkSession is started before the clock
+starts (figure 3 is the one that counts start-up); the last stdout line is
+`BENCH_RESULT {json}`.
+"""
+
+from __future__ import annotations
+
+import json
+import sys
+import time
+from datetime import date
+from typing import Any, Callable
+
+RESULT_PREFIX = "BENCH_RESULT "
+
+
+class BenchFailure(RuntimeError):
+    """A measured run failed: the benchmark stops rather than report a broken figure."""
+
+
+def _session():
+    from lakehouse_assets.resources.spark import build_spark_session
+    from lakehouse_assets.settings import load_settings
+
+    session = build_spark_session(load_settings())
+    session.sparkContext.setLogLevel("ERROR")
+    return session
+
+
+def _bench_defs():
+    """The code location plus two single-table jobs: bronze/orders, and validate_orders' two tables."""
+    from dagster import AssetKey, AssetSelection, Definitions, define_asset_job
+
+    from lakehouse_assets.definitions import defs
+    from lakehouse_assets.partitions import daily_partitions
+
+    def job(name: str, *keys: list[str]):
+        return define_asset_job(name, AssetSelection.assets(*[AssetKey(k) for k in keys]).without_checks(),
+                                partitions_def=daily_partitions)
+
+    return Definitions.merge(defs, Definitions(jobs=[
+        job("bench_bronze_orders", ["bronze", "orders"]),
+        job("bench_validate_orders", ["silver", "orders"], ["quarantine", "orders"]),
+    ]))
+
+
+def _materialize(job_name: str, day: str):
+    from dagster import DagsterInstance
+
+    result = _bench_defs().resolve_job_def(job_name).execute_in_process(
+        instance=DagsterInstance.ephemeral(), partition_key=day, raise_on_error=False)
+    if not result.success:
+        raise BenchFailure(f"{job_name} [{day}] failed")
+    return result
+
+
+def bare(csv_files: list[str], target: str) -> dict[str, Any]:
+    from lakehouse_assets.bench.bare import bare_copy
+
+    return {"seconds": bare_copy(_session(), csv_files, target)}
+
+
+def bronze(day: str) -> dict[str, Any]:
+    _session()
+    began = time.perf_counter()
+    _materialize("bench_bronze_orders", day)
+    return {"seconds": time.perf_counter() - began}
+
+
+def daily(day: str) -> dict[str, Any]:
+    """`lakehouse run` for one day, in process: every asset and check of the day, month and history."""
+    from lakehouse_assets.cli.run_cmd import execute
+
+    _session()
+    lines: list[str] = []
+    began = time.perf_counter()
+    rc = execute(date.fromisoformat(day), date.fromisoformat(day), echo=lines.append)
+    if rc != 0:
+        raise BenchFailure(f"lakehouse run {day} exited with {rc}")
+    return {"seconds": time.perf_counter() - began}
+
+
+def validate(day: str) -> dict[str, Any]:
+    """The validate_orders step (bronze/orders -> silver/orders + quarantine/orders) on a day
+    whose bronze is in place; also the bronze files and silver rows DuckDB is compared with."""
+    from dagster import DagsterEventType
+
+    from lakehouse_assets.io_managers.tables import DeltaTables
+    from lakehouse_assets.settings import load_settings
+
+    spark = _session()
+    result = _materialize("bench_validate_orders", day)
+    step = next(e for e in result.all_events if e.event_type == DagsterEventType.STEP_SUCCESS)
+    tables = DeltaTables(spark, load_settings().lakehouse_root)
+    silver = tables.last_commit(["silver", "orders"])
+    quarantine = tables.last_commit(["quarantine", "orders"])
+    files = tables.read(["bronze", "orders"]).inputFiles()
+    return {"seconds": step.event_specific_data.duration_ms / 1000, "bronze_files": list(files),
+            "silver_rows": silver.rows_written, "quarantine_rows": quarantine.rows_written}
+
+
+def incremental(start: str, days: int, repeat: int) -> dict[str, Any]:
+    from lakehouse_assets.bench.incremental import measure
+
+    _session()
+    return measure(date.fromisoformat(start), days, repeat)
+
+
+TASKS: dict[str, Callable[..., dict[str, Any]]] = {
+    "bare": bare, "bronze": bronze, "daily": daily, "validate": validate, "incremental": incremental,
+}
+
+
+def main(argv: list[str] | None = None) -> int:
+    argv = sys.argv[1:] if argv is None else argv
+    if len(argv) != 2 or argv[0] not in TASKS:
+        print(f"usage: python -m lakehouse_assets.bench.child {{{','.join(TASKS)}}} ARGS_JSON", file=sys.stderr)
+        return 2
+    result = TASKS[argv[0]](**json.loads(argv[1]))
+    print(RESULT_PREFIX + json.dumps(result), flush=True)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,102 @@
+"""Where a tiny day's run spends its time: Spark SQL executions, jobs and tasks per Dagster step.
+
+    python -m lakehouse_assets.bench.profile [--rows 200] [--detail] [--workdir DIR]
+
+Generates a tiny day, runs `lakehouse run` for it in this process with the Spark
+event log on (a copy of `config/` with `spark.eventLog.*` added, so the project's
+files stay untouched) and a temporary Dagster instance, then prints one line per
+step and the CPU seconds of the Python process and of the JVM. `--detail` lists
+every SQL execution of every step.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import resource
+import shutil
+import tempfile
+import time
+from pathlib import Path
+
+import yaml
+
+from lakehouse_assets.bench.eventlog import attribute, step_spans, table
+from lakehouse_assets.bench.pii import ensure_pii_keys
+from lakehouse_assets.bench.workspace import DAY, Workspace, tiny_day
+
+
+def config_with_event_log(target: Path, events: Path) -> Path:
+    """A copy of the configuration folder whose current environment writes a Spark event log."""
+    from lakehouse_assets.settings import DEFAULT_ENV, config_dir
+
+    shutil.copytree(config_dir(), target)
+    env_file = target / f"{os.environ.get('LAKEHOUSE_ENV', DEFAULT_ENV)}.yaml"
+    raw = yaml.safe_load(env_file.read_text()) or {}
+    spark = raw.setdefault("spark", {})
+    spark["conf"] = {**(spark.get("conf") or {}), "spark.eventLog.enabled": "true",
+                     "spark.eventLog.dir": events.resolve().as_uri()}
+    env_file.write_text(yaml.safe_dump(raw))
+    return target
+
+
+def jvm_cpu_seconds() -> float | None:
+    """User + system CPU seconds of this process's Spark JVM, from /proc."""
+    from pyspark.sql import SparkSession
+
+    session = SparkSession.getActiveSession()
+    if session is None:
+        return None
+    pid = session.sparkContext._jvm.java.lang.ProcessHandle.current().pid()
+    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
+def profile(work: Path, rows: int, detail: bool) -> list[str]:
+    from dagster import DagsterInstance
+
+    from lakehouse_assets.cli.run_cmd import execute
+
+    events, home = work / "events", work / "dagster"
+    events.mkdir(parents=True)
+    home.mkdir(parents=True)
+    (home / "dagster.yaml").write_text("telemetry:\n  enabled: false\n")
+    os.environ.update({
+        "LAKEHOUSE_CONFIG_DIR": str(config_with_event_log(work / "config", events)),
+        "LAKEHOUSE_LANDING_ROOT": str(tiny_day(Workspace(work), rows)),
+        "LAKEHOUSE_ROOT": str(work / "lakehouse"),
+        "DAGSTER_HOME": str(home),
+    })
+    began = time.perf_counter()
+    rc = execute(DAY, DAY, echo=lambda line: None)
+    wall = time.perf_counter() - began
+    instance = DagsterInstance.get()
+    spans = step_spans(instance, [r.run_id for r in instance.get_runs()])
+    usage = resource.getrusage(resource.RUSAGE_SELF)
+    jvm = jvm_cpu_seconds()
+    return [
+        *table(spans, attribute(spans, events), detail),
+        "",
+        f"lakehouse run of a {rows}-line day: exit {rc}, {wall:.1f} s in process (JVM start included)",
+        f"CPU seconds: python {usage.ru_utime + usage.ru_stime:.1f}, JVM "
+        f"{'unknown' if jvm is None else f'{jvm:.1f}'}; load average now {os.getloadavg()[0]:.1f}",
+    ]
+
+
+def main(argv: list[str] | None = None) -> None:
+    parser = argparse.ArgumentParser(prog="python -m lakehouse_assets.bench.profile")
+    parser.add_argument("--rows", type=int, default=200, help="orders lines of the day (default 200)")
+    parser.add_argument("--detail", action="store_true", help="list every SQL execution per step")
+    parser.add_argument("--workdir", type=Path, help="keep event log, instance and tables here")
+    args = parser.parse_args(argv)
+    ensure_pii_keys()
+    work = args.workdir or Path(tempfile.mkdtemp(prefix="lakehouse-profile-"))
+    try:
+        print("\n".join(profile(work, args.rows, args.detail)))
+    finally:
+        if args.workdir is None:
+            shutil.rmtree(work, ignore_errors=True)
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,1 @@
+"""Upkeep of the lakehouse: table retention, OPTIMIZE, VACUUM, and archiving landing files."""

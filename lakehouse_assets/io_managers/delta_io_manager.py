@@ -84,9 +84,11 @@ class DeltaIOManager(ConfigurableIOManager):
             extra["window"] = f"{start.isoformat()} .. {end.isoformat()} (end exclusive)"
         else:
             commit = tables.overwrite(obj, key)
-        context.add_output_metadata({
-            **commit_metadata(commit), **extra, "dagster/column_schema": column_schema(obj),
-        })
+        if "dagster/column_schema" not in meta:
+            # An asset with a contract shows the contract's schema (descriptions, checks);
+            # the written schema is only the fallback.
+            extra["dagster/column_schema"] = column_schema(obj)
+        context.add_output_metadata({**commit_metadata(commit), **extra})
 
     def _read(self, context: InputContext) -> DataFrame:
         tables = self._tables()

@@ -16,7 +16,7 @@ START ?= 2024-01-01
 DAYS ?= 3
 ROWS ?= 20000
 
-.PHONY: install run test test-fast ui bench clean check-java
+.PHONY: install run test test-fast soak ui bench clean check-java
 
 install: $(STAMP) $(JARS)/.complete
 
@@ -64,8 +64,17 @@ test-fast: install
 ui: install $(DAGSTER_HOME)/dagster.yaml $(LOCAL_KEYS)
 	$(WITH_KEYS) $(BIN)/dagster dev -h 127.0.0.1 -p 3000
 
+# Many more crash trials and fuzzed files than `make test` (docs/robustness.md).
+SOAK_TRIALS ?= 50
+SOAK_CASES ?= 2000
+soak: install
+	LAKEHOUSE_SOAK_TRIALS=$(SOAK_TRIALS) LAKEHOUSE_FUZZ_CASES=$(SOAK_CASES) \
+	    $(BIN)/pytest -q lakehouse_assets_tests/faults
+
+# Every figure of docs/performance.md, medians of three runs (about an hour on two cores);
+# `make bench QUICK=1` checks the benchmark itself at small sizes in a few minutes.
 bench: install
-	$(BIN)/python -m lakehouse_assets.bench.generator
+	BENCH_QUICK=$(QUICK) $(BIN)/python -m lakehouse_assets.bench
 
 clean:
 	rm -rf data/landing/date=* data/lakehouse/*/ data/dagster/*/ spark-warehouse

@@ -28,6 +28,18 @@ def spark() -> SparkSession:
     return session
 
 
+@pytest.fixture(autouse=True, scope="module")
+def _forget_module_tables(spark):
+    """Drop Delta's cached table states once a module's temporary lakehouses are gone.
+
+    Delta caches the log state of every table it has read, in the executor's storage
+    memory; over a whole suite that is thousands of tables no test will read again.
+    """
+    yield
+    spark._jvm.org.apache.spark.sql.delta.DeltaLog.clearCache()
+    spark.catalog.clearCache()
+
+
 @pytest.fixture(scope="session")
 def moto_s3():
     """One moto S3 server for the session (s3a caches its filesystem per bucket)."""

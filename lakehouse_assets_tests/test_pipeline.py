@@ -97,6 +97,16 @@ def test_fact_has_one_row_per_silver_line(built):
     assert months == {date(2024, 1, 1), date(2024, 2, 1)}
 
 
+def test_a_run_leaves_nothing_cached(built, spark):
+    # Assets persist what several actions read; a long-lived process must get that memory back.
+    lake, _ = built
+    assert lake.run(START, START) == 0
+    cached = spark.sparkContext._jsc.getPersistentRDDs()
+    names = [str(cached.get(key).name()) for key in cached.keySet().toArray()]
+    # Delta keeps each table's log state cached, and evicts it itself.
+    assert [name for name in names if not name.startswith("Delta Table State")] == []
+
+
 def test_second_run_changes_no_table(built):
     lake, first = built
     assert lake.run(START, START + timedelta(days=DAYS - 1)) == 0

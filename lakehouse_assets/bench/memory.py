@@ -83,13 +83,17 @@ def run_measured(argv: list[str], env: Mapping[str, str], timeout: float | None 
         reader.start()
     while proc.poll() is None:
         python_kb = max(python_kb, _status_kb(proc.pid, "VmHWM"))
-        java_pids |= {p for p in _descendants(proc.pid) if p not in java_pids and _is_java(p)}
+        if not java_pids:  # PySpark starts one JVM; look for it until it is there
+            java_pids = {p for p in _descendants(proc.pid) if _is_java(p)}
         for pid in java_pids:
             jvm_kb = max(jvm_kb, _status_kb(pid, "VmHWM"))
         if timeout is not None and time.perf_counter() - began > timeout:
             proc.kill()
             raise BenchFailure(f"{' '.join(argv[:4])} took longer than {timeout:.0f} s")
-        time.sleep(POLL_SECONDS)
+        try:
+            proc.wait(timeout=POLL_SECONDS)  # returns at once when the process exits
+        except subprocess.TimeoutExpired:
+            pass
     wall = time.perf_counter() - began
     for reader in readers:
         reader.join()

@@ -1,6 +1,8 @@
 """gold/fact_sales: one row per silver order line, with dimension keys and USD amounts."""
 
-from dagster import AssetExecutionContext, AssetIn, AssetKey, asset
+from collections.abc import Iterator
+
+from dagster import AssetExecutionContext, AssetIn, AssetKey, Output, asset
 from pyspark import StorageLevel
 from pyspark.sql import DataFrame
 
@@ -31,10 +33,14 @@ from lakehouse_assets.transforms.fact import FACT_COLUMNS, build_fact_sales_with
 def fact_sales(
     context: AssetExecutionContext, orders: DataFrame, dim_customer: DataFrame, dim_product: DataFrame,
     dim_store: DataFrame, dim_sales_person: DataFrame, fx_rates: DataFrame,
-) -> DataFrame:
+) -> Iterator[Output[DataFrame]]:
     fact = build_fact_sales_with_flags(orders, dim_customer, dim_product, dim_store, dim_sales_person, fx_rates)
     # The lookup counts and the write read the same rows: compute them once.
     fact.persist(StorageLevel.MEMORY_AND_DISK)
-    counts = fact_sales_counts(fact)
-    context.add_output_metadata({f"lookups/{name}": value for name, value in counts.items()})
-    return fact.select(*FACT_COLUMNS)
+    try:
+        counts = fact_sales_counts(fact)
+        lookups = {f"lookups/{name}": value for name, value in counts.items()}
+        # Yielded, so the IO manager writes before the cache is released.
+        yield Output(fact.select(*FACT_COLUMNS), metadata=lookups)
+    finally:
+        fact.unpersist()

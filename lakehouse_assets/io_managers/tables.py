@@ -25,6 +25,9 @@ from lakehouse_assets.io_managers.retry import retry_on_conflict
 from lakehouse_assets.resources.landing import to_spark_uri
 
 DELETE_FLAG = "_delete"
+# How Spark and Delta say a path holds no Delta table (nothing there, or files without a log).
+MISSING_TABLE_ERRORS = {"PATH_NOT_FOUND", "DELTA_TABLE_NOT_FOUND", "DELTA_PATH_DOES_NOT_EXIST",
+                        "DELTA_MISSING_DELTA_TABLE"}
 
 
 def table_uri(lakehouse_root: str, key: AssetKey | Sequence[str]) -> str:
@@ -67,12 +70,16 @@ class DeltaTables:
              start: date | None = None, end: date | None = None) -> DataFrame:
         """The table, or its rows with `start <= column < end`."""
         path = self.path(key)
-        if not DeltaTable.isDeltaTable(self.spark, path):
+        try:
+            # One Delta log lookup: asking `isDeltaTable` first would list the log twice per read.
+            frame = self.spark.read.format("delta").load(path)
+        except AnalysisException as error:
+            if error.getErrorClass() not in MISSING_TABLE_ERRORS:
+                raise
             raise FileNotFoundError(
                 f"table {'/'.join(AssetKey.from_coercible(key).path)} does not exist at {path}: "
                 "materialize it (or its partitions) first"
-            )
-        frame = self.spark.read.format("delta").load(path)
+            ) from None
         if column and start and end:
             frame = frame.where(window_predicate(column, start, end))
         return frame

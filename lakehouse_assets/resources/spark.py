@@ -22,6 +22,7 @@ from lakehouse_assets.settings import Settings, load_settings
 
 
 HADOOP_PREFIX = "spark.hadoop."
+# Static, but not registered as SQL settings: Spark cannot tell they are static.
 STATIC_SQL_PREFIXES = ("spark.sql.extensions", "spark.sql.catalog.spark_catalog", "spark.sql.warehouse")
 
 
@@ -95,10 +96,14 @@ def build_spark_session(settings: Settings) -> SparkSession:
     conf = spark_conf(settings)
     session = spark_session_from_config(conf)
     hadoop = session.sparkContext._jsc.hadoopConfiguration()
+    # Static SQL settings (extensions, catalog, codegen cache size) apply only when the JVM
+    # starts; setting one on a running session is an error.
+    sql_conf = session._jvm.org.apache.spark.sql.internal.SQLConf
     for key, value in conf.items():
         if key.startswith(HADOOP_PREFIX):
             hadoop.set(key[len(HADOOP_PREFIX):], str(value))
-        elif key.startswith("spark.sql.") and not key.startswith(STATIC_SQL_PREFIXES):
+        elif key.startswith("spark.sql.") and not (key.startswith(STATIC_SQL_PREFIXES)
+                                                   or sql_conf.isStaticConfigKey(key)):
             session.conf.set(key, str(value))
     return session
 

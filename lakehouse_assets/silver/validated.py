@@ -64,18 +64,24 @@ def validated_outputs(context: AssetExecutionContext, spark: SparkResource, bron
     """Classify a bronze window once; yield its silver (masked where PII) and quarantine rows."""
     classified = classify(bronze, source, spark.settings.currencies)
     # Three actions read the classification (accounting, two writes): compute it once.
+    # Dagster hands each yielded Output to the IO manager before the generator resumes, so
+    # the cache is released once both tables are written (or the step fails).
     classified.persist(StorageLevel.MEMORY_AND_DISK)
-    counts = accounting(classified)
-    balanced = counts["bronze"] == counts["silver"] + counts["quarantine"] + counts["duplicate"]
-    context.log.info(f"{source.name} row accounting: {counts}")
-    row_accounting = {f"accounting/{k}": v for k, v in counts.items()}
-    row_accounting["accounting/balanced"] = balanced
-    silver, silver_metadata = silver_rows(classified, source), dict(row_accounting)
-    if pii is not None:
-        silver = pii.mask(spark.session, silver, source.name)
-        silver_metadata["pii/masked_columns"] = ", ".join(f"{c}: {s}" for c, s in pii.strategies(source.name).items())
-    yield Output(silver, output_name="silver", metadata=silver_metadata)
-    yield Output(quarantine_rows(classified, source), output_name="quarantine", metadata=row_accounting)
+    try:
+        counts = accounting(classified)
+        balanced = counts["bronze"] == counts["silver"] + counts["quarantine"] + counts["duplicate"]
+        context.log.info(f"{source.name} row accounting: {counts}")
+        row_accounting = {f"accounting/{k}": v for k, v in counts.items()}
+        row_accounting["accounting/balanced"] = balanced
+        silver, silver_metadata = silver_rows(classified, source), dict(row_accounting)
+        if pii is not None:
+            silver = pii.mask(spark.session, silver, source.name)
+            silver_metadata["pii/masked_columns"] = ", ".join(
+                f"{c}: {s}" for c, s in pii.strategies(source.name).items())
+        yield Output(silver, output_name="silver", metadata=silver_metadata)
+        yield Output(quarantine_rows(classified, source), output_name="quarantine", metadata=row_accounting)
+    finally:
+        classified.unpersist()
 
 
 validated_assets = [build_validated_assets(source) for source in SOURCES.values()]

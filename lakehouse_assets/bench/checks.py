@@ -41,11 +41,9 @@ def bench_definitions():
     from dagster import AssetKey, AssetSelection, Definitions, define_asset_job
 
     from lakehouse_assets.definitions import defs
-    from lakehouse_assets.partitions import daily_partitions
 
     keys = [AssetKey(k) for k in ORDERS_TABLES]
-    tables = define_asset_job("bench_orders_tables", AssetSelection.assets(*keys).without_checks(),
-                              partitions_def=daily_partitions)
+    tables = define_asset_job("bench_orders_tables", AssetSelection.assets(*keys).without_checks())
     checks = define_asset_job("bench_orders_checks", AssetSelection.checks_for_assets(*keys[1:]))
     return Definitions.merge(defs, Definitions(jobs=[tables, checks]))
 

@@ -1,9 +1,12 @@
 """Run a benchmark process and read its peak memory: the Python driver and its Spark JVM.
 
-PySpark starts the JVM as a child of the Python process. Every 0.2 s the parent
-reads `VmHWM` (the kernel's resident-set high-water mark) of the Python process
-and of every `java` process below it; the last reading before exit is the peak,
-short of at most the final 0.2 s.
+PySpark starts the JVM as a child of the Python process, through `spark-submit`,
+which first runs a short-lived `java` launcher to build the command line and then
+becomes the Spark JVM. Every 0.2 s the parent reads `VmHWM` (the kernel's
+resident-set high-water mark) of the Python process and of every `java` process
+below it at that moment; the JVM figure is the largest of them, so the launcher's
+few megabytes never stand in for the JVM. The last reading before exit is the
+peak, short of at most the final 0.2 s.
 """
 
 from __future__ import annotations
@@ -74,7 +77,7 @@ def run_measured(argv: list[str], env: Mapping[str, str], timeout: float | None 
     """Run `argv`, sampling memory; raise `BenchFailure` with its stderr tail if it fails."""
     began = time.perf_counter()
     proc = subprocess.Popen(argv, env=dict(env), stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
-    python_kb, jvm_kb, java_pids = 0, 0, set()
+    python_kb, jvm_kb = 0, 0
     # Drained on threads so a chatty process never blocks on a full pipe while we sample.
     streams: dict[str, str] = {}
     readers = [threading.Thread(target=lambda n=n, s=s: streams.__setitem__(n, s.read()), daemon=True)
@@ -83,10 +86,9 @@ def run_measured(argv: list[str], env: Mapping[str, str], timeout: float | None 
         reader.start()
     while proc.poll() is None:
         python_kb = max(python_kb, _status_kb(proc.pid, "VmHWM"))
-        if not java_pids:  # PySpark starts one JVM; look for it until it is there
-            java_pids = {p for p in _descendants(proc.pid) if _is_java(p)}
-        for pid in java_pids:
-            jvm_kb = max(jvm_kb, _status_kb(pid, "VmHWM"))
+        for pid in _descendants(proc.pid):
+            if _is_java(pid):
+                jvm_kb = max(jvm_kb, _status_kb(pid, "VmHWM"))
         if timeout is not None and time.perf_counter() - began > timeout:
             proc.kill()
             raise BenchFailure(f"{' '.join(argv[:4])} took longer than {timeout:.0f} s")

@@ -36,11 +36,9 @@ def _bench_defs():
     from dagster import AssetKey, AssetSelection, Definitions, define_asset_job
 
     from lakehouse_assets.definitions import defs
-    from lakehouse_assets.partitions import daily_partitions
 
     def job(name: str, *keys: list[str]):
-        return define_asset_job(name, AssetSelection.assets(*[AssetKey(k) for k in keys]).without_checks(),
-                                partitions_def=daily_partitions)
+        return define_asset_job(name, AssetSelection.assets(*[AssetKey(k) for k in keys]).without_checks())
 
     return Definitions.merge(defs, Definitions(jobs=[
         job("bench_bronze_orders", ["bronze", "orders"]),

@@ -39,13 +39,13 @@ def measure(options: BenchOptions, ws: Workspace, echo=print) -> list[Figure]:
         _step(f"generating an orders day of {options.orders_gb:g} GB", echo)
         landing, csv_files = orders_day(ws, options.orders_gb)
         _step("1, 2, 7: bare copy, bronze ingest, daily run", echo)
-        runs = daily.run_repeats(ws, landing, csv_files, options.repeat, echo)
+        runs = daily.run_repeats(ws, landing, csv_files, options.day_repeats, echo)
         keep = {"bronze": "1", "daily": "2", "memory": "7"}
         found += [f for f in daily.figures(runs, csv_files) if any(f.number.startswith(keep[w]) for w in wanted
                                                                      if w in keep)]
         if "duckdb" in wanted:
             _step("6: validate_orders against DuckDB", echo)
-            found.append(duckdb_orders.figure(ws, landing, runs.kept_lakehouse, options.repeat, echo))
+            found.append(duckdb_orders.figure(ws, landing, runs.kept_lakehouse, options.day_repeats, echo))
     if "fixed" in wanted:
         _step(f"3: fixed cost, a day of {options.tiny_rows} order lines", echo)
         found.append(fixed.figure(ws, tiny_day(ws, options.tiny_rows), options.tiny_rows, options.repeat, echo))

@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from lakehouse_assets.bench.options import QUICK, parse
+from lakehouse_assets.bench.options import QUICK, describe, parse
 from lakehouse_assets.bench.report import BEGIN, END, Figure, Target, paired_ratios, render, write_section
 
 MACHINE = [("CPU", "Test CPU"), ("cores", "2")]
@@ -66,6 +66,11 @@ def test_options_come_from_flags_over_environment_over_quick_defaults():
     assert from_env.quick and from_env.repeat == 2 and from_env.orders_gb == 0.5
     flagged = parse(["--repeat", "5", "--only", "fixed,generator", "--no-docs"], environ={"BENCH_REPEAT": "2"})
     assert flagged.repeat == 5 and flagged.figures == ("fixed", "generator") and flagged.docs is None
+    assert flagged.day_repeats == 5
+    split = parse(["--repeat", "3", "--day-repeat", "1"], environ={})
+    assert (split.repeat, split.day_repeats) == (3, 1)
+    assert "Medians over 3 run(s), 1 for the orders-day figures" in describe(split)
+    assert parse([], environ={"BENCH_DAY_REPEAT": "2"}).day_repeats == 2
     with pytest.raises(SystemExit):
         parse(["--only", "nonsense"], environ={})
     with pytest.raises(SystemExit):

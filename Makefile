@@ -71,7 +71,8 @@ soak: install
 	LAKEHOUSE_SOAK_TRIALS=$(SOAK_TRIALS) LAKEHOUSE_FUZZ_CASES=$(SOAK_CASES) \
 	    $(BIN)/pytest -q lakehouse_assets_tests/faults
 
-# Every figure of docs/performance.md, medians of three runs (about an hour on two cores);
+# Every figure of docs/performance.md, medians of three runs (about two hours on two cores;
+# BENCH_DAY_REPEAT=1 runs the 1 GB figures once, about 50 minutes in all);
 # `make bench QUICK=1` checks the benchmark itself at small sizes in a few minutes.
 bench: install
 	BENCH_QUICK=$(QUICK) $(BIN)/python -m lakehouse_assets.bench

@@ -37,7 +37,8 @@ class BenchOptions:
 QUICK = {"orders_gb": 0.02, "incremental_rows": 200, "incremental_days": 5, "generator_gb": 0.1}
 
 _ENV = {  # BENCH_<NAME> -> field, parser
-    "REPEAT": ("repeat", int), "DAY_REPEAT": ("day_repeat", int), "ORDERS_GB": ("orders_gb", float), "TINY_ROWS": ("tiny_rows", int),
+    "REPEAT": ("repeat", int), "DAY_REPEAT": ("day_repeat", int), "ORDERS_GB": ("orders_gb", float),
+    "TINY_ROWS": ("tiny_rows", int),
     "INCREMENTAL_ROWS": ("incremental_rows", int), "INCREMENTAL_DAYS": ("incremental_days", int),
     "GENERATOR_GB": ("generator_gb", float),
 }

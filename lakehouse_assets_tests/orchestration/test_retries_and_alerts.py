@@ -12,7 +12,6 @@ from datetime import date
 
 import pytest
 import yaml
-from sqlalchemy.exc import OperationalError
 from dagster import (
     AssetKey,
     DagsterEventType,
@@ -21,6 +20,7 @@ from dagster import (
     RetryRequested,
     build_run_status_sensor_context,
 )
+from sqlalchemy.exc import OperationalError
 
 from lakehouse_assets.failures import Kind, classified_failures, classify
 from lakehouse_assets.generate import generate

@@ -40,10 +40,11 @@ class Lakehouse:
         path = f"{self.lakehouse_root}/{key}".replace("s3://", "s3a://")
         return self.spark.read.format("delta").load(path)
 
-    def snapshot(self, key: str) -> list[tuple]:
-        """The table's business content: every non-lineage column, sorted."""
+    def snapshot(self, key: str, exclude: frozenset[str] = frozenset()) -> list[tuple]:
+        """The table's business content: every non-lineage column but `exclude`, sorted."""
         frame = self.table(key)
-        columns = sorted(c for c in frame.columns if not c.startswith("_") and c not in ("run_id", "ingested_at"))
+        skipped = {"run_id", "ingested_at", *exclude}
+        columns = sorted(c for c in frame.columns if not c.startswith("_") and c not in skipped)
         rows = [tuple(r) for r in frame.select(*columns).collect()]
         return sorted(rows, key=lambda row: tuple((v is None, str(v)) for v in row))
 

@@ -71,11 +71,12 @@ soak: install
 	LAKEHOUSE_SOAK_TRIALS=$(SOAK_TRIALS) LAKEHOUSE_FUZZ_CASES=$(SOAK_CASES) \
 	    $(BIN)/pytest -q lakehouse_assets_tests/faults
 
-# Every figure of docs/performance.md, medians of three runs (about two hours on two cores;
+# Every figure of docs/performance.md (benchmarks/, a package of this folder that is not
+# installed), medians of three runs (about two hours on two cores;
 # BENCH_DAY_REPEAT=1 runs the 1 GB figures once, about 50 minutes in all);
 # `make bench QUICK=1` checks the benchmark itself at small sizes in a few minutes.
 bench: install
-	BENCH_QUICK=$(QUICK) $(BIN)/python -m lakehouse_assets.bench
+	BENCH_QUICK=$(QUICK) $(BIN)/python -m benchmarks
 
 clean:
 	rm -rf data/landing/date=* data/lakehouse/*/ data/dagster/*/ spark-warehouse

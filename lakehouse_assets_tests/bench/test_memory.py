@@ -12,8 +12,8 @@ import textwrap
 
 import pytest
 
-from lakehouse_assets.bench.child import RESULT_PREFIX, BenchFailure
-from lakehouse_assets.bench.memory import run_measured
+from benchmarks.child import RESULT_PREFIX, BenchFailure
+from benchmarks.memory import run_measured
 
 HEAP_MB = 256
 HOLDER = textwrap.dedent("""

@@ -6,8 +6,8 @@ from pathlib import Path
 
 import pytest
 
-from lakehouse_assets.bench.options import QUICK, describe, parse
-from lakehouse_assets.bench.report import BEGIN, END, Figure, Target, paired_ratios, render, write_section
+from benchmarks.options import QUICK, describe, parse
+from benchmarks.report import BEGIN, END, Figure, Target, paired_ratios, render, write_section
 
 MACHINE = [("CPU", "Test CPU"), ("cores", "2")]
 

@@ -13,9 +13,9 @@ import statistics
 import sys
 from pathlib import Path
 
-from lakehouse_assets.bench.memory import ProcessRun, bench_env, run_measured
-from lakehouse_assets.bench.report import Figure, Target, seconds_list
-from lakehouse_assets.bench.workspace import DAY, Workspace
+from benchmarks.memory import ProcessRun, bench_env, run_measured
+from benchmarks.report import Figure, Target, seconds_list
+from benchmarks.workspace import DAY, Workspace
 
 FIXED_TARGET = Target(45.0)
 TIMEOUT_SECONDS = 1800

@@ -21,8 +21,9 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Mapping
 
-from lakehouse_assets.bench.child import RESULT_PREFIX, BenchFailure
+from benchmarks.child import RESULT_PREFIX, BenchFailure
 
+REPO_ROOT = Path(__file__).resolve().parents[1]
 POLL_SECONDS = 0.2
 STDERR_TAIL = 3000
 
@@ -108,9 +109,16 @@ def run_measured(argv: list[str], env: Mapping[str, str], timeout: float | None 
 
 
 def run_child(task: str, args: Mapping[str, Any], env: Mapping[str, str]) -> ProcessRun:
-    """One `lakehouse_assets.bench.child` task in a fresh process."""
-    argv = [sys.executable, "-m", "lakehouse_assets.bench.child", task, json.dumps(dict(args))]
-    return run_measured(argv, env)
+    """One `benchmarks.child` task in a fresh process (which finds this package from any folder)."""
+    argv = [sys.executable, "-m", "benchmarks.child", task, json.dumps(dict(args))]
+    return run_measured(argv, with_package_on_path(env))
+
+
+def with_package_on_path(env: Mapping[str, str]) -> dict[str, str]:
+    """`env` with the folder holding the `benchmarks` package first on PYTHONPATH: the package
+    is not installed, it is imported from the repository."""
+    paths = [str(REPO_ROOT), *[p for p in env.get("PYTHONPATH", "").split(os.pathsep) if p]]
+    return {**env, "PYTHONPATH": os.pathsep.join(paths)}
 
 
 def bench_env(landing_root: str | Path, lakehouse_root: str | Path, **extra: str) -> dict[str, str]:

@@ -1,4 +1,4 @@
-"""Benchmark of the orders generator: `python -m lakehouse_assets.bench.generator [--gb 1.0]`.
+"""Benchmark of the orders generator: `python -m benchmarks.generator [--gb 1.0]`.
 
 Writes about `--gb` gigabytes (10^9 bytes) of orders CSV for one day into a
 temporary folder (deleted afterwards) and prints the throughput in GB/min and
@@ -23,7 +23,7 @@ from lakehouse_assets.generate.writers import LandingZone
 
 
 def parse_args(argv: list[str] | None) -> argparse.Namespace:
-    parser = argparse.ArgumentParser(prog="python -m lakehouse_assets.bench.generator",
+    parser = argparse.ArgumentParser(prog="python -m benchmarks.generator",
                                      description="Measure how fast orders CSV is generated.")
     parser.add_argument("--gb", type=float, default=1.0, help="gigabytes of orders to write (default 1.0)")
     parser.add_argument("--defects", type=float, default=0.0, help="defect rate (default 0)")
@@ -52,7 +52,7 @@ def run(gb: float, defects: float = 0.0, workers: int = generator.WORKERS, seed:
 
 def figure(gb: float, repeat: int, echo=print):
     """Figure 5 of `make bench`: the median throughput of `repeat` runs."""
-    from lakehouse_assets.bench.report import Figure, Target
+    from benchmarks.report import Figure, Target
 
     runs = [run(gb) for _ in range(repeat)]
     for i, r in enumerate(runs):

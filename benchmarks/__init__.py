@@ -1,4 +1,4 @@
-"""Benchmarks: `make bench` (`python -m lakehouse_assets.bench`) measures every figure of
+"""Benchmarks: `make bench` (`python -m benchmarks`) measures every figure of
 docs/performance.md and writes them there.
 
 1. bronze ingest of an orders day / a bare Spark CSV -> Delta copy (`daily.py`, `bare.py`)

@@ -1,6 +1,6 @@
 """Incremental cost: the daily run of day N (N-1 days of history in place) against day 1.
 
-    python -m lakehouse_assets.bench.incremental [--rows-per-day 20000] [--days 30] [--repeat 3]
+    python -m benchmarks.incremental [--rows-per-day 20000] [--days 30] [--repeat 3]
 
 Times the daily job (bronze -> fact and their checks, one day) for day 1 on an
 empty lakehouse and for day N after days 1..N-1 were processed in one run. The
@@ -81,8 +81,8 @@ def measure(start: date, days: int, repeat: int) -> dict[str, Any]:
 
 def figure(landing: Path, lakehouse: Path, rows: int, days: int, repeat: int, echo=print):
     """Figure 4 of `make bench`, measured in a process of its own."""
-    from lakehouse_assets.bench.memory import bench_env, run_child
-    from lakehouse_assets.bench.report import Figure, Target, seconds_list
+    from benchmarks.memory import bench_env, run_child
+    from benchmarks.report import Figure, Target, seconds_list
 
     r = run_child("incremental", {"start": START.isoformat(), "days": days, "repeat": repeat},
                   bench_env(landing, lakehouse)).result
@@ -96,13 +96,13 @@ def figure(landing: Path, lakehouse: Path, rows: int, days: int, repeat: int, ec
 
 
 def main(argv: list[str] | None = None) -> None:
-    parser = argparse.ArgumentParser(prog="python -m lakehouse_assets.bench.incremental")
+    parser = argparse.ArgumentParser(prog="python -m benchmarks.incremental")
     parser.add_argument("--rows-per-day", type=int, default=20_000)
     parser.add_argument("--days", type=int, default=30)
     parser.add_argument("--repeat", type=int, default=3)
     args = parser.parse_args(argv)
 
-    from lakehouse_assets.bench.pii import ensure_pii_keys
+    from benchmarks.pii import ensure_pii_keys
     from lakehouse_assets.generate import generate
 
     ensure_pii_keys()

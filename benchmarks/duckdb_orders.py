@@ -16,9 +16,9 @@ from pathlib import Path
 from typing import Sequence
 from urllib.parse import unquote, urlparse
 
-from lakehouse_assets.bench.memory import bench_env, run_child
-from lakehouse_assets.bench.report import Figure, paired_ratios, seconds_list
-from lakehouse_assets.bench.workspace import DAY, Workspace
+from benchmarks.memory import bench_env, run_child
+from benchmarks.report import Figure, paired_ratios, seconds_list
+from benchmarks.workspace import DAY, Workspace
 from lakehouse_assets.sources import ORDERS, ColumnType
 from lakehouse_assets.transforms.conform import SILVER_LINEAGE
 from lakehouse_assets.transforms.validation import _PATTERNS  # the same type patterns as Spark

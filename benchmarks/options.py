@@ -1,4 +1,4 @@
-"""What `python -m lakehouse_assets.bench` measures and at which sizes (flags or BENCH_* env)."""
+"""What `python -m benchmarks` measures and at which sizes (flags or BENCH_* env)."""
 
 from __future__ import annotations
 
@@ -47,7 +47,7 @@ _ENV = {  # BENCH_<NAME> -> field, parser
 def parse(argv: list[str] | None = None, environ: dict[str, str] | os._Environ = os.environ) -> BenchOptions:
     """Flags win over BENCH_* environment variables, which win over the quick or full defaults."""
     parser = argparse.ArgumentParser(
-        prog="python -m lakehouse_assets.bench",
+        prog="python -m benchmarks",
         description="Run the benchmark figures (medians over --repeat runs) and write docs/performance.md.")
     parser.add_argument("--quick", action="store_true", default=None,
                         help=f"small sizes to check the benchmark works: {QUICK}")

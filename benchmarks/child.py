@@ -1,4 +1,4 @@
-"""One measured workload in a process of its own: `python -m lakehouse_assets.bench.child TASK ARGS_JSON`.
+"""One measured workload in a process of its own: `python -m benchmarks.child TASK ARGS_JSON`.
 
 Every timing of the ratio figures runs in a fresh process with a fresh JVM, so one
 measurement cannot warm caches or fill the heap for the next, and the parent can
@@ -57,7 +57,7 @@ def _materialize(job_name: str, day: str):
 
 
 def bare(csv_files: list[str], target: str) -> dict[str, Any]:
-    from lakehouse_assets.bench.bare import bare_copy
+    from benchmarks.bare import bare_copy
 
     return {"seconds": bare_copy(_session(), csv_files, target)}
 
@@ -102,7 +102,7 @@ def validate(day: str) -> dict[str, Any]:
 
 
 def incremental(start: str, days: int, repeat: int) -> dict[str, Any]:
-    from lakehouse_assets.bench.incremental import measure
+    from benchmarks.incremental import measure
 
     _session()
     return measure(date.fromisoformat(start), days, repeat)
@@ -116,7 +116,7 @@ TASKS: dict[str, Callable[..., dict[str, Any]]] = {
 def main(argv: list[str] | None = None) -> int:
     argv = sys.argv[1:] if argv is None else argv
     if len(argv) != 2 or argv[0] not in TASKS:
-        print(f"usage: python -m lakehouse_assets.bench.child {{{','.join(TASKS)}}} ARGS_JSON", file=sys.stderr)
+        print(f"usage: python -m benchmarks.child {{{','.join(TASKS)}}} ARGS_JSON", file=sys.stderr)
         return 2
     result = TASKS[argv[0]](**json.loads(argv[1]))
     print(RESULT_PREFIX + json.dumps(result), flush=True)

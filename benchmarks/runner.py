@@ -1,4 +1,4 @@
-"""`python -m lakehouse_assets.bench`: every figure, printed and written to docs/performance.md.
+"""`python -m benchmarks`: every figure, printed and written to docs/performance.md.
 
 Order: the generator (no Spark), the orders day (figures 1, 2, 7), DuckDB on that
 day's bronze (6), the tiny day (3), the incremental history (4). Landing data is
@@ -15,13 +15,13 @@ import time
 from datetime import datetime, timezone
 from pathlib import Path
 
-from lakehouse_assets.bench import daily, duckdb_orders, fixed, generator, incremental
-from lakehouse_assets.bench.child import BenchFailure
-from lakehouse_assets.bench.machine import describe as describe_machine
-from lakehouse_assets.bench.options import BenchOptions, describe, parse
-from lakehouse_assets.bench.pii import ensure_pii_keys
-from lakehouse_assets.bench.report import Figure, print_figures, render, write_section
-from lakehouse_assets.bench.workspace import Workspace, history, orders_day, tiny_day
+from benchmarks import daily, duckdb_orders, fixed, generator, incremental
+from benchmarks.child import BenchFailure
+from benchmarks.machine import describe as describe_machine
+from benchmarks.options import BenchOptions, describe, parse
+from benchmarks.pii import ensure_pii_keys
+from benchmarks.report import Figure, print_figures, render, write_section
+from benchmarks.workspace import Workspace, history, orders_day, tiny_day
 
 
 def _step(title: str, echo) -> float:

@@ -1,6 +1,6 @@
 """What the data-quality checks add to materializing one orders day.
 
-    python -m lakehouse_assets.bench.checks [--gb-per-day 1.0 | --rows-per-day N] [--defects 0]
+    python -m benchmarks.checks [--gb-per-day 1.0 | --rows-per-day N] [--defects 0]
                                             [--repeat 1] [--workdir DIR]
 
 Generates one day of landing files, materializes bronze/orders, silver/orders and
@@ -64,7 +64,7 @@ def run_bench(repeat: int) -> tuple[dict[str, float], list[float], list]:
 
 
 def main(argv: list[str] | None = None) -> None:
-    parser = argparse.ArgumentParser(prog="python -m lakehouse_assets.bench.checks")
+    parser = argparse.ArgumentParser(prog="python -m benchmarks.checks")
     size = parser.add_mutually_exclusive_group()
     size.add_argument("--gb-per-day", type=float, default=None, help="orders CSV size of the day (default 1.0)")
     size.add_argument("--rows-per-day", type=int, default=None, help="orders lines of the day instead of a size")

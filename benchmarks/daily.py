@@ -12,9 +12,9 @@ import statistics
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from lakehouse_assets.bench.memory import ProcessRun, bench_env, run_child
-from lakehouse_assets.bench.report import Figure, Target, paired_ratios, seconds_list
-from lakehouse_assets.bench.workspace import DAY, Workspace
+from benchmarks.memory import ProcessRun, bench_env, run_child
+from benchmarks.report import Figure, Target, paired_ratios, seconds_list
+from benchmarks.workspace import DAY, Workspace
 
 BRONZE_TARGET = Target(1.15)
 DAILY_TARGET = Target(2.0)

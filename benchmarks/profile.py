@@ -1,6 +1,6 @@
 """Where a tiny day's run spends its time: Spark SQL executions, jobs and tasks per Dagster step.
 
-    python -m lakehouse_assets.bench.profile [--rows 200] [--detail] [--workdir DIR]
+    python -m benchmarks.profile [--rows 200] [--detail] [--workdir DIR]
 
 Generates a tiny day, runs `lakehouse run` for it in this process with the Spark
 event log on (a copy of `config/` with `spark.eventLog.*` added, so the project's
@@ -21,9 +21,9 @@ from pathlib import Path
 
 import yaml
 
-from lakehouse_assets.bench.eventlog import attribute, step_spans, table
-from lakehouse_assets.bench.pii import ensure_pii_keys
-from lakehouse_assets.bench.workspace import DAY, Workspace, tiny_day
+from benchmarks.eventlog import attribute, step_spans, table
+from benchmarks.pii import ensure_pii_keys
+from benchmarks.workspace import DAY, Workspace, tiny_day
 
 
 def config_with_event_log(target: Path, events: Path) -> Path:
@@ -84,7 +84,7 @@ def profile(work: Path, rows: int, detail: bool) -> list[str]:
 
 
 def main(argv: list[str] | None = None) -> None:
-    parser = argparse.ArgumentParser(prog="python -m lakehouse_assets.bench.profile")
+    parser = argparse.ArgumentParser(prog="python -m benchmarks.profile")
     parser.add_argument("--rows", type=int, default=200, help="orders lines of the day (default 200)")
     parser.add_argument("--detail", action="store_true", help="list every SQL execution per step")
     parser.add_argument("--workdir", type=Path, help="keep event log, instance and tables here")

@@ -9,5 +9,8 @@ docs/performance.md and writes them there.
 6. Spark's bronze -> silver orders step / DuckDB (`duckdb_orders.py`)
 7. peak memory of the driver's Python process and JVM (`memory.py`)
 
-Timed workloads run in fresh processes (`child.py`); `report.py` renders the page section.
+Timed workloads run in fresh processes (`child.py`, started and sampled by `memory.py`;
+the two share only `protocol.py`); `report.py` renders the page section. Modules import
+one another at top level only, and the imports form a DAG (lakehouse_assets_tests/bench/
+test_layout.py checks it). Nothing in `lakehouse_assets` imports this package.
 """

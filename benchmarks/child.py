@@ -4,7 +4,7 @@ Every timing of the ratio figures runs in a fresh process with a fresh JVM, so o
 measurement cannot warm caches or fill the heap for the next, and the parent can
 read the process's peak memory. The SparkSession is started before the clock
 starts (figure 3 is the one that counts start-up); the last stdout line is
-`BENCH_RESULT {json}`.
+`BENCH_RESULT {json}` (`protocol.py`).
 """
 
 from __future__ import annotations
@@ -15,11 +15,9 @@ import time
 from datetime import date
 from typing import Any, Callable
 
-RESULT_PREFIX = "BENCH_RESULT "
-
-
-class BenchFailure(RuntimeError):
-    """A measured run failed: the benchmark stops rather than report a broken figure."""
+from benchmarks.bare import bare_copy
+from benchmarks.incremental import measure
+from benchmarks.protocol import RESULT_PREFIX, BenchFailure
 
 
 def _session():
@@ -57,8 +55,6 @@ def _materialize(job_name: str, day: str):
 
 
 def bare(csv_files: list[str], target: str) -> dict[str, Any]:
-    from benchmarks.bare import bare_copy
-
     return {"seconds": bare_copy(_session(), csv_files, target)}
 
 
@@ -102,8 +98,6 @@ def validate(day: str) -> dict[str, Any]:
 
 
 def incremental(start: str, days: int, repeat: int) -> dict[str, Any]:
-    from benchmarks.incremental import measure
-
     _session()
     return measure(date.fromisoformat(start), days, repeat)
 

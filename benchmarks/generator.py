@@ -14,6 +14,7 @@ import tempfile
 import time
 from datetime import date
 
+from benchmarks.report import Figure, Target
 from lakehouse_assets.generate import generator
 from lakehouse_assets.generate.master import build_pools
 from lakehouse_assets.generate.orders import build_context
@@ -52,8 +53,6 @@ def run(gb: float, defects: float = 0.0, workers: int = generator.WORKERS, seed:
 
 def figure(gb: float, repeat: int, echo=print):
     """Figure 5 of `make bench`: the median throughput of `repeat` runs."""
-    from benchmarks.report import Figure, Target
-
     runs = [run(gb) for _ in range(repeat)]
     for i, r in enumerate(runs):
         echo(f"  repeat {i + 1}/{repeat} {r['bytes'] / 1e9:.2f} GB in {r['seconds']:.1f} s: {r['gb_per_min']:.2f} GB/min")

@@ -22,6 +22,10 @@ from datetime import date, timedelta
 from pathlib import Path
 from typing import Any
 
+from benchmarks.memory import bench_env, run_child
+from benchmarks.pii import ensure_pii_keys
+from benchmarks.report import Figure, Target, seconds_list
+
 START = date(2024, 1, 1)
 TOUCHED_TABLES = ("silver/orders", "gold/fact_sales", "silver/dim_customer", "silver/dim_product")
 
@@ -81,9 +85,6 @@ def measure(start: date, days: int, repeat: int) -> dict[str, Any]:
 
 def figure(landing: Path, lakehouse: Path, rows: int, days: int, repeat: int, echo=print):
     """Figure 4 of `make bench`, measured in a process of its own."""
-    from benchmarks.memory import bench_env, run_child
-    from benchmarks.report import Figure, Target, seconds_list
-
     r = run_child("incremental", {"start": START.isoformat(), "days": days, "repeat": repeat},
                   bench_env(landing, lakehouse)).result
     for i, (d1, dn) in enumerate(zip(r["day1"], r["dayn"])):
@@ -102,7 +103,6 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--repeat", type=int, default=3)
     args = parser.parse_args(argv)
 
-    from benchmarks.pii import ensure_pii_keys
     from lakehouse_assets.generate import generate
 
     ensure_pii_keys()

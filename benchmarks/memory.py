@@ -21,7 +21,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Mapping
 
-from benchmarks.child import RESULT_PREFIX, BenchFailure
+from benchmarks.protocol import RESULT_PREFIX, BenchFailure
 
 REPO_ROOT = Path(__file__).resolve().parents[1]
 POLL_SECONDS = 0.2

@@ -16,7 +16,7 @@ from datetime import datetime, timezone
 from pathlib import Path
 
 from benchmarks import daily, duckdb_orders, fixed, generator, incremental
-from benchmarks.child import BenchFailure
+from benchmarks.protocol import BenchFailure
 from benchmarks.machine import describe as describe_machine
 from benchmarks.options import BenchOptions, describe, parse
 from benchmarks.pii import ensure_pii_keys

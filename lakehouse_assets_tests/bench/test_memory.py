@@ -12,7 +12,7 @@ import textwrap
 
 import pytest
 
-from benchmarks.child import RESULT_PREFIX, BenchFailure
+from benchmarks.protocol import RESULT_PREFIX, BenchFailure
 from benchmarks.memory import run_measured
 
 HEAP_MB = 256

@@ -7,6 +7,14 @@ Without `--landing-root` the files go to the configured landing root (config/
 `$LAKEHOUSE_ENV`.yaml or `$LAKEHOUSE_LANDING_ROOT`; `data/landing` locally), so
 `lakehouse run` reads what `lakehouse generate` wrote. Bad arguments give a
 one-line message and exit code 2; a failure while writing (disk, S3) exit code 1.
+
+`--start` has no default: the files are a function of the arguments alone (same
+arguments and seed, same bytes), never of today's date. For data that the
+freshness check accepts, start `days` - 1 days before yesterday, as `make run`
+does (`make run DAYS=3` generates yesterday-2 .. yesterday, UTC).
+The first day of a range carries every currency's FX rate; later days miss a few
+(the summary's `missing_rate`), which the pipeline bridges with the latest
+earlier rate.
 """
 
 from __future__ import annotations
@@ -42,7 +50,9 @@ def register(subparsers: argparse._SubParsersAction) -> argparse.ArgumentParser:
         description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.error = _one_line_error(parser)  # type: ignore[method-assign]
     parser.add_argument("--start", required=True, type=_iso_date, metavar="DATE",
-                        help="first business date, YYYY-MM-DD")
+                        help="first business date, YYYY-MM-DD (required: no default from today's date, "
+                             "same arguments give the same files; `make run` starts DAYS-1 days before "
+                             "yesterday, UTC)")
     parser.add_argument("--days", required=True, type=int, metavar="N", help="number of days (>= 1)")
     size = parser.add_mutually_exclusive_group()
     size.add_argument("--rows-per-day", type=int, metavar="N",

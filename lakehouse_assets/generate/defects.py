@@ -224,17 +224,29 @@ def insertion_order(n_rows: int, dup_sources: np.ndarray, rng: np.random.Generat
 
 
 def apply_defects(rows: list[Row], source: Source, fmt: str, day: date, rate: float,
-                  rng: np.random.Generator, offset: int) -> tuple[list, dict[str, int]]:
-    """Defective copy of a small file's rows (master data, fx) and the count per kind."""
+                  rng: np.random.Generator, offset: int, additive: bool = False) -> tuple[list, dict[str, int]]:
+    """Defective copy of a small file's rows (master data, fx) and the count per kind.
+
+    A planned row is replaced by its defective version, or, with `additive`, keeps
+    its clean line and the defective version is an extra line placed later (like a
+    duplicate), so no valid row is lost (fx rates: every currency keeps its rate).
+    """
     plan = plan_defects(len(rows), applicable_kinds(source, fmt), rate, rng, offset)
     ctx = DefectContext(source, fmt, day, rng)
     out: list = list(rows)
+    none = np.empty(0, dtype=np.int64)
+    broken, broken_at = [], []
     for kind in REASONS:
         for i in plan.get(kind, ()):
-            out[i] = DEFECTS[kind](rows[i], ctx)
-    exact = plan.get(DUPLICATE, np.empty(0, dtype=np.int64))
-    changed = plan.get(DUPLICATE_CHANGED, np.empty(0, dtype=np.int64))
-    extras = [list(rows[i]) for i in exact] + [duplicate_changed(rows[i], ctx) for i in changed]
-    order = insertion_order(len(rows), np.concatenate([exact, changed]), rng)
+            if additive:
+                broken.append(DEFECTS[kind](rows[i], ctx))
+                broken_at.append(int(i))
+            else:
+                out[i] = DEFECTS[kind](rows[i], ctx)
+    exact = plan.get(DUPLICATE, none)
+    changed = plan.get(DUPLICATE_CHANGED, none)
+    extras = broken + [list(rows[i]) for i in exact] + [duplicate_changed(rows[i], ctx) for i in changed]
+    sources = np.concatenate([np.array(broken_at, dtype=np.int64), exact, changed])
+    order = insertion_order(len(rows), sources, rng)
     combined = out + extras
     return [combined[j] for j in order], {kind: len(idx) for kind, idx in plan.items()}

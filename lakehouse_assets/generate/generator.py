@@ -2,8 +2,9 @@
 
 Layout: `{landing_root}/{source}/date={YYYY-MM-DD}/{file}`. Per day it writes the
 master-data extracts (a full snapshot on the first day of the range, change
-extracts after), the fx rates and the orders. Output depends only on the
-arguments: every (source, day[, chunk]) draws from its own RNG of the seed.
+extracts after), the fx rates (every currency on the first day, so each order
+has a rate to look back to; see `fx.py`) and the orders. Output depends only on
+the arguments: every (source, day[, chunk]) draws from its own RNG of the seed.
 """
 
 from __future__ import annotations
@@ -103,7 +104,7 @@ def generate(start: date, days: int, landing_root: str, rows_per_day: int | None
             bar.start_day(i, day, rows)
             for source in MASTER_SOURCES:
                 _write_master(zone, pools, source, seed, day, i == 0, defects, summary)
-            _write_fx(zone, seed, day, defects, summary)
+            _write_fx(zone, seed, day, i == 0, defects, summary)
             write_orders(zone, ctx, seed, day, rows, defects, i == redelivery, summary, bar)
             bar.end_day()
     return summary
@@ -120,11 +121,17 @@ def _write_master(zone: LandingZone, pools: MasterPools, source: str, seed: int,
     _write_small(zone, source, day, name, fmt, rows, counts, extract.events, summary)
 
 
-def _write_fx(zone: LandingZone, seed: int, day: date, rate: float, summary: GenerateSummary) -> None:
-    """The day's fx_rates CSV: one row per currency present, with defects."""
-    rows, events = fx_rows(seed, day)
+def _write_fx(zone: LandingZone, seed: int, day: date, first_day: bool, rate: float,
+              summary: GenerateSummary) -> None:
+    """The day's fx_rates CSV: one row per currency present (all on the first day), with defects.
+
+    FX defects are extra broken lines next to the rates, never in their place: a
+    quarantined line must not take a rate away from the day's orders (on the first
+    day they would have no earlier rate to fall back on).
+    """
+    rows, events = fx_rows(seed, day, complete=first_day)
     rows, counts = apply_defects(rows, SOURCES["fx_rates"], "csv", day, rate,
-                                 rng_for(seed, "fx_rates", day, "defects"), day.toordinal())
+                                 rng_for(seed, "fx_rates", day, "defects"), day.toordinal(), additive=True)
     _write_small(zone, "fx_rates", day, f"fx_rates_{day:%Y%m%d}.csv", "csv", rows, counts, events, summary)
 
 

@@ -30,12 +30,15 @@ def test_same_seed_gives_byte_identical_files_and_another_seed_differs(tmp_path)
 
 
 def test_orders_and_fx_of_a_day_do_not_depend_on_the_range(tmp_path):
-    """Days can be produced separately (or in parallel): only master snapshots move."""
+    """Days can be produced separately (or in parallel): only master snapshots move, and a
+    range's first day gets the FX rates its day misses (the same rates, lines added)."""
     generate(START, 3, str(tmp_path / "whole"), rows_per_day=800, seed=3, progress=False)
     generate(START + timedelta(days=1), 2, str(tmp_path / "tail"), rows_per_day=800, seed=3, progress=False)
     whole, tail = _contents(tmp_path / "whole"), _contents(tmp_path / "tail")
     shared = [k for k in tail if k.startswith(("orders/", "fx_rates/"))]
-    assert len(shared) == 4 and all(whole[k] == tail[k] for k in shared)
+    first_fx = f"fx_rates/date={START + timedelta(days=1)}/"
+    assert len(shared) == 4 and all(whole[k] == tail[k] for k in shared if not k.startswith(first_fx))
+    assert all(set(whole[k].splitlines()) <= set(tail[k].splitlines()) for k in shared if k.startswith(first_fx))
 
 
 def test_gb_per_day_sizes_the_orders_file(tmp_path):

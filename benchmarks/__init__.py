@@ -3,7 +3,8 @@ docs/performance.md and writes them there.
 
 1. bronze ingest of an orders day / a bare Spark CSV -> Delta copy (`daily.py`, `bare.py`)
 2. the whole daily run / the same bare copy (`daily.py`)
-3. the fixed cost of a tiny day, `lakehouse run` in a subprocess (`fixed.py`)
+3. the fixed cost of a tiny day, `lakehouse run` in a subprocess, with its Spark SQL executions
+   and Dagster steps counted from the two event logs (`fixed.py`, `eventlog.py`)
 4. day N / day 1 with N-1 days of history (`incremental.py`)
 5. generator throughput (`generator.py`)
 6. Spark's bronze -> silver orders step / DuckDB (`duckdb_orders.py`)

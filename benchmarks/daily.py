@@ -16,8 +16,8 @@ from benchmarks.memory import ProcessRun, bench_env, run_child
 from benchmarks.report import Figure, Target, paired_ratios, seconds_list
 from benchmarks.workspace import DAY, Workspace
 
-BRONZE_TARGET = Target(1.15)
-DAILY_TARGET = Target(2.0)
+BRONZE_TARGET = Target(1.5)
+DAILY_TARGET = Target(4.0)
 WORKLOADS = ("bare", "bronze", "daily")
 
 

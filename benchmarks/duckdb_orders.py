@@ -1,11 +1,12 @@
-"""Figure 6 (informative): Spark's bronze -> silver orders step against DuckDB doing the same
-on one node.
+"""Figure 6: Spark's bronze -> silver orders step against DuckDB doing the same on one node
+(target: at most 2x).
 
 The DuckDB side reads the bronze/orders Parquet files Spark wrote, applies the SPEC §3
 rules in SQL generated from the same source contract (`lakehouse_assets.sources`),
 de-duplicates on (order_id, line_number) the way silver does, and writes silver and
 quarantine as Parquet. Both sides' silver row counts are compared, so a rule that
-drifted apart shows in the report. The Spark side is the `validate_orders` step time.
+drifted apart shows in the report. The Spark side is the time of the step(s) that write
+those two tables.
 """
 
 from __future__ import annotations
@@ -17,7 +18,7 @@ from typing import Sequence
 from urllib.parse import unquote, urlparse
 
 from benchmarks.memory import bench_env, run_child
-from benchmarks.report import Figure, paired_ratios, seconds_list
+from benchmarks.report import Figure, Target, paired_ratios, seconds_list
 from benchmarks.workspace import DAY, Workspace
 from lakehouse_assets.sources import ORDERS, ColumnType
 from lakehouse_assets.transforms.conform import SILVER_LINEAGE
@@ -25,6 +26,7 @@ from lakehouse_assets.transforms.validation import _PATTERNS  # the same type pa
 
 CASTS = {ColumnType.INTEGER: "INTEGER", ColumnType.DECIMAL: "DECIMAL(14,2)", ColumnType.DATE: "DATE",
          ColumnType.TIMESTAMP: "TIMESTAMP", ColumnType.CURRENCY: "VARCHAR"}
+DUCKDB_TARGET = Target(2.0)
 BRONZE_LINEAGE = ("_source_file", "_source_format", "_file_hash", "_file_size", "_file_modified_at",
                   "_duplicate_of", "_row_seq", "_ingested_at", "_run_id", "_partition_date")
 
@@ -109,7 +111,8 @@ def run_duckdb(bronze_files: list[str], out: Path, currencies: Sequence[str]) ->
 
 
 def figure(ws: Workspace, landing: Path, lakehouse: Path, repeat: int, echo=print) -> Figure:
-    """Spark's validate_orders step on the day's bronze, against DuckDB, `repeat` times alternating."""
+    """Spark's step(s) writing silver and quarantine orders from the day's bronze, against
+    DuckDB, `repeat` times alternating."""
     from lakehouse_assets.settings import load_settings
 
     currencies = load_settings().currencies
@@ -121,11 +124,12 @@ def figure(ws: Workspace, landing: Path, lakehouse: Path, repeat: int, echo=prin
         spark.append(run.result["seconds"])
         duck.append(seconds)
         counts.append((run.result["silver_rows"], rows))
-        echo(f"  repeat {i + 1}/{repeat} spark validate_orders {spark[-1]:6.1f} s, duckdb {seconds:6.1f} s, "
+        echo(f"  repeat {i + 1}/{repeat} spark silver+quarantine {spark[-1]:6.1f} s, duckdb {seconds:6.1f} s, "
              f"silver rows {counts[-1][0]:,} / {rows:,}")
     same = all(a == b for a, b in counts)
     return Figure("6", "Spark bronze → silver orders step / DuckDB doing the same single-node", "x",
-                  paired_ratios(spark, duck), None,
-                  f"Spark `validate_orders` step {statistics.median(spark):.1f} s (runs {seconds_list(spark)}); "
+                  paired_ratios(spark, duck), DUCKDB_TARGET,
+                  f"Spark step(s) writing silver + quarantine orders {statistics.median(spark):.1f} s "
+                  f"(runs {seconds_list(spark)}); "
                   f"DuckDB {statistics.median(duck):.1f} s (runs {seconds_list(duck)}); silver rows "
                   f"{'equal' if same else 'DIFFER'}: Spark {counts[0][0]:,}, DuckDB {counts[0][1]:,}.")

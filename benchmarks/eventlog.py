@@ -1,17 +1,24 @@
 """Spark work per Dagster step: SQL executions and jobs from a Spark event log, attributed
-to the step that was running when they started.
+to the step that was running when they started; and the steps themselves, from the
+Dagster instance's event log.
 
 Counting is steadier than timing on a shared machine: a step that starts three
 Spark SQL executions instead of eight is cheaper whatever the load.
+`config_with_event_log` turns Spark's event log on for a run without touching the
+project's `config/`.
 """
 
 from __future__ import annotations
 
 import json
+import os
+import shutil
 from collections import defaultdict
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Iterable
+
+import yaml
 
 SQL_START = "org.apache.spark.sql.execution.ui.SparkListenerSQLExecutionStart"
 SQL_END = "org.apache.spark.sql.execution.ui.SparkListenerSQLExecutionEnd"
@@ -33,29 +40,60 @@ class Span:
     end: float
 
 
-def read_events(folder: Path) -> tuple[dict[int, dict], dict[int, dict], dict[int, int]]:
-    """SQL executions, jobs and per-stage task counts of every event log in `folder`."""
-    sqls: dict[int, dict] = {}
-    jobs: dict[int, dict] = {}
-    stage_tasks: dict[int, int] = {}
+def config_with_event_log(target: Path, events: Path) -> Path:
+    """A copy of the configuration folder whose current environment writes a Spark event log
+    into `events`; point LAKEHOUSE_CONFIG_DIR at the returned folder."""
+    from lakehouse_assets.settings import DEFAULT_ENV, config_dir
+
+    shutil.copytree(config_dir(), target)
+    env_file = target / f"{os.environ.get('LAKEHOUSE_ENV', DEFAULT_ENV)}.yaml"
+    raw = yaml.safe_load(env_file.read_text()) or {}
+    spark = raw.setdefault("spark", {})
+    spark["conf"] = {**(spark.get("conf") or {}), "spark.eventLog.enabled": "true",
+                     "spark.eventLog.dir": events.resolve().as_uri()}
+    env_file.write_text(yaml.safe_dump(raw))
+    return target
+
+
+def _events(path: Path) -> Iterable[dict]:
+    """The events of one log file; a last line still being written (a live session's
+    log) is skipped."""
+    with path.open() as lines:
+        for line in lines:
+            try:
+                yield json.loads(line)
+            except json.JSONDecodeError:
+                continue
+
+
+def read_events(folder: Path) -> tuple[dict[tuple, dict], dict[tuple, dict], dict[tuple, int]]:
+    """SQL executions, jobs and per-stage task counts of every event log in `folder`, keyed by
+    (log file, Spark's id): two sessions' logs number their executions from 0 each."""
+    sqls: dict[tuple, dict] = {}
+    jobs: dict[tuple, dict] = {}
+    stage_tasks: dict[tuple, int] = {}
     for path in sorted(p for p in folder.iterdir() if p.is_file()):
-        with path.open() as lines:
-            for line in lines:
-                event = json.loads(line)
-                kind = event["Event"]
-                if kind == SQL_START:
-                    sqls[event["executionId"]] = {"start": event["time"] / 1000, "end": event["time"] / 1000,
-                                                  "description": event.get("description", "")[:100]}
-                elif kind == SQL_END and event["executionId"] in sqls:
-                    sqls[event["executionId"]]["end"] = event["time"] / 1000
-                elif kind == "SparkListenerJobStart":
-                    jobs[event["Job ID"]] = {"start": event["Submission Time"] / 1000,
-                                             "stages": [s["Stage ID"] for s in event["Stage Infos"]]}
-                elif kind == "SparkListenerStageCompleted":
-                    info = event["Stage Info"]
-                    if "Submission Time" in info:  # skipped stages never ran
-                        stage_tasks[info["Stage ID"]] = info["Number of Tasks"]
+        app = path.name
+        for event in _events(path):
+            kind = event["Event"]
+            if kind == SQL_START:
+                sqls[app, event["executionId"]] = {"start": event["time"] / 1000, "end": event["time"] / 1000,
+                                                   "description": event.get("description", "")[:100]}
+            elif kind == SQL_END and (app, event["executionId"]) in sqls:
+                sqls[app, event["executionId"]]["end"] = event["time"] / 1000
+            elif kind == "SparkListenerJobStart":
+                jobs[app, event["Job ID"]] = {"start": event["Submission Time"] / 1000,
+                                              "stages": [(app, s["Stage ID"]) for s in event["Stage Infos"]]}
+            elif kind == "SparkListenerStageCompleted":
+                info = event["Stage Info"]
+                if "Submission Time" in info:  # skipped stages never ran
+                    stage_tasks[app, info["Stage ID"]] = info["Number of Tasks"]
     return sqls, jobs, stage_tasks
+
+
+def sql_executions(folder: Path) -> int:
+    """How many Spark SQL executions the event logs in `folder` started."""
+    return len(read_events(folder)[0])
 
 
 def attribute(spans: Iterable[Span], folder: Path) -> dict[str, SparkWork]:
@@ -94,6 +132,21 @@ def step_spans(instance, run_ids: Iterable[str]) -> list[Span]:
                 spans.append(Span(f"{run.job_name}:{event.step_key}", started.get(event.step_key, record.timestamp),
                                   record.timestamp))
     return spans
+
+
+def started_steps(instance, run_ids: Iterable[str] | None = None) -> list[str]:
+    """`job:step` of every STEP_START event of the given runs (default: every run of the
+    instance), in the order they started: the steps a run executed, whatever the graph."""
+    from dagster import DagsterEventType
+
+    if run_ids is None:
+        run_ids = [r.run_id for r in instance.get_runs()]
+    found: list[tuple[float, str]] = []
+    for run_id in run_ids:
+        job = instance.get_run_by_id(run_id).job_name
+        found += [(record.timestamp, f"{job}:{record.dagster_event.step_key}")
+                  for record in instance.all_logs(run_id, of_type=DagsterEventType.STEP_START)]
+    return [name for _, name in sorted(found)]
 
 
 def table(spans: list[Span], work: dict[str, SparkWork], detail: bool = False) -> list[str]:

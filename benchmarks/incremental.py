@@ -27,6 +27,7 @@ from benchmarks.pii import ensure_pii_keys
 from benchmarks.report import Figure, Target, seconds_list
 
 START = date(2024, 1, 1)
+INCREMENTAL_TARGET = Target(1.2)
 TOUCHED_TABLES = ("silver/orders", "gold/fact_sales", "silver/dim_customer", "silver/dim_product")
 
 
@@ -90,7 +91,7 @@ def figure(landing: Path, lakehouse: Path, rows: int, days: int, repeat: int, ec
     for i, (d1, dn) in enumerate(zip(r["day1"], r["dayn"])):
         echo(f"  repeat {i + 1}/{repeat} day 1 {d1:6.1f} s, day {days} {dn:6.1f} s")
     return Figure("4", f"Day {days} / day 1 of the daily job ({rows:,} order lines a day, "
-                       f"{days - 1} days of history in place)", "x", r["ratios"], Target(1.2),
+                       f"{days - 1} days of history in place)", "x", r["ratios"], INCREMENTAL_TARGET,
                   f"day 1 on an empty lakehouse {statistics.median(r['day1']):.1f} s (runs {seconds_list(r['day1'])}); "
                   f"day {days} {statistics.median(r['dayn']):.1f} s (runs {seconds_list(r['dayn'])}); "
                   "what day N's writes touched:", list(r["touched"]))

@@ -5,8 +5,10 @@
 Generates a tiny day, runs `lakehouse run` for it in this process with the Spark
 event log on (a copy of `config/` with `spark.eventLog.*` added, so the project's
 files stay untouched) and a temporary Dagster instance, then prints one line per
-step and the CPU seconds of the Python process and of the JVM. `--detail` lists
-every SQL execution of every step.
+step, the run's totals (Dagster steps counted from the STEP_START events of its
+runs, Spark SQL executions from the event log: the two counts figure 3 of
+`make bench` reports next to its time) and the CPU seconds of the Python process
+and of the JVM. `--detail` lists every SQL execution of every step.
 """
 
 from __future__ import annotations
@@ -19,25 +21,9 @@ import tempfile
 import time
 from pathlib import Path
 
-import yaml
-
-from benchmarks.eventlog import attribute, step_spans, table
+from benchmarks.eventlog import attribute, config_with_event_log, started_steps, step_spans, table
 from benchmarks.pii import ensure_pii_keys
 from benchmarks.workspace import DAY, Workspace, tiny_day
-
-
-def config_with_event_log(target: Path, events: Path) -> Path:
-    """A copy of the configuration folder whose current environment writes a Spark event log."""
-    from lakehouse_assets.settings import DEFAULT_ENV, config_dir
-
-    shutil.copytree(config_dir(), target)
-    env_file = target / f"{os.environ.get('LAKEHOUSE_ENV', DEFAULT_ENV)}.yaml"
-    raw = yaml.safe_load(env_file.read_text()) or {}
-    spark = raw.setdefault("spark", {})
-    spark["conf"] = {**(spark.get("conf") or {}), "spark.eventLog.enabled": "true",
-                     "spark.eventLog.dir": events.resolve().as_uri()}
-    env_file.write_text(yaml.safe_dump(raw))
-    return target
 
 
 def jvm_cpu_seconds() -> float | None:
@@ -71,13 +57,18 @@ def profile(work: Path, rows: int, detail: bool) -> list[str]:
     rc = execute(DAY, DAY, echo=lambda line: None)
     wall = time.perf_counter() - began
     instance = DagsterInstance.get()
-    spans = step_spans(instance, [r.run_id for r in instance.get_runs()])
+    run_ids = [r.run_id for r in instance.get_runs()]
+    spans = step_spans(instance, run_ids)
+    spark_work = attribute(spans, events)
+    steps = started_steps(instance, run_ids)
     usage = resource.getrusage(resource.RUSAGE_SELF)
     jvm = jvm_cpu_seconds()
     return [
-        *table(spans, attribute(spans, events), detail),
+        *table(spans, spark_work, detail),
         "",
         f"lakehouse run of a {rows}-line day: exit {rc}, {wall:.1f} s in process (JVM start included)",
+        f"Dagster steps started: {len(steps)} in {len(run_ids)} run(s); "
+        f"Spark SQL executions: {sum(len(w.sql) for w in spark_work.values())}",
         f"CPU seconds: python {usage.ru_utime + usage.ru_stime:.1f}, JVM "
         f"{'unknown' if jvm is None else f'{jvm:.1f}'}; load average now {os.getloadavg()[0]:.1f}",
     ]

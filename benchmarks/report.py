@@ -36,9 +36,9 @@ class Target:
 class Figure:
     """One line of the report: the median of `runs`, in `unit`, against an optional target."""
 
-    number: str  # "1" .. "7", or "7a", "7b" for the parts of one figure
+    number: str  # "1" .. "7", or "3a", "3b", ... for the parts of one figure
     title: str
-    unit: str
+    unit: str  # "x" for a ratio, "" for a count
     runs: list[float]
     target: Target | None = None
     detail: str = ""
@@ -61,13 +61,15 @@ def order(figure: Figure) -> tuple[int, str]:
 
 
 def format_value(value: float) -> str:
-    if value >= 100:
+    if value >= 100 or (value >= 10 and float(value).is_integer()):  # a count, or a round limit
         return f"{value:,.0f}"
     return f"{value:.2f}" if value < 10 else f"{value:.1f}"
 
 
 def with_unit(value: float, unit: str) -> str:
-    return f"{format_value(value)}×" if unit == "x" else f"{format_value(value)} {unit}"
+    if unit == "x":
+        return f"{format_value(value)}×"
+    return f"{format_value(value)} {unit}".rstrip()
 
 
 def paired_ratios(numerators: Sequence[float], denominators: Sequence[float]) -> list[float]:

@@ -1,39 +1,109 @@
-"""What the DQ report shows: each check's latest outcome for a date, and quarantine by reason.
+"""What the DQ report shows, taken from Dagster's event log only: no lakehouse table is read.
 
-Outcomes come from the Dagster instance's asset check execution history
-(`event_log_storage.get_asset_check_execution_history`): for each daily check and
-each date, the most recent evaluation whose dates (`dq/window_*` metadata) cover
-that date (or, for a check that records no dates, whose run's partition or range covers
-it). A check that never ran for the date is listed as not evaluated.
+Check outcomes: the asset check execution history
+(`event_log_storage.get_asset_check_execution_history`) of every check on the report's
+upstream assets. For each date and check: this run's evaluation covering the date, else
+the most recent one that does. An evaluation covers the dates it records
+(`dq/window_start` / `dq/window_end`) or, for a check that records none, its run's
+partition or range. The date's `passed` and `description` are those of the evaluation's
+`dq/by_date` entry for that date ({ISO date: {"passed", "description", ...}}, recorded when
+a check covers several dates), else the evaluation's own. A check that never ran for the
+date is listed as not evaluated.
+
+Figures measured when a table was written (quarantined rows by reason, fact rows): the
+latest materialization of each date's partition, `dagster/row_count` and the validation's
+`accounting/quarantine.<reason>`. A range run records the whole range's figures on each
+of its partitions; they count once when the range lies within the report's dates, else
+each date gets an even share (and the figure is marked approximate).
+
+The dataclasses and the functions on them are plain Python; the readers of the event log
+are at the end.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+import json
+from collections import defaultdict
+from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta, timezone
-from functools import reduce
-from typing import Iterable, Sequence
+from typing import Any, Callable, Iterable, Mapping, Sequence
 
-from dagster import AssetCheckSpec, DagsterInstance
+from dagster import AssetCheckKey, AssetKey, AssetRecordsFilter, DagsterInstance
+from dagster._check import CheckError
 from dagster._core.storage.asset_check_execution_record import AssetCheckExecutionRecordStatus
 from dagster._core.storage.tags import (
     ASSET_PARTITION_RANGE_END_TAG, ASSET_PARTITION_RANGE_START_TAG, PARTITION_NAME_TAG,
 )
-from pyspark.sql import DataFrame
-from pyspark.sql import functions as F
 
-from lakehouse_assets.bronze.ingest import PARTITION_COLUMN
 from lakehouse_assets.checks.windows import Window, window_from_metadata
-from lakehouse_assets.io_managers.tables import DeltaTables
-from lakehouse_assets.sources import SOURCES
 
+BY_DATE = "dq/by_date"
+ROW_COUNT = "dagster/row_count"
+QUARANTINE_REASON = "accounting/quarantine."  # validation's rows per reason, on quarantine/<source>
+OTHER_REASON = "other"  # rows written beyond the recorded reasons
+NOT_EVALUATED = "not evaluated for this date"
 HISTORY_LIMIT = 50  # evaluations looked at per check: enough to reach past a few re-runs
+MATERIALIZATIONS_PER_DAY = 4  # first fetch of a table's recent partitions; missing days are fetched one by one
+MAX_DATES = 3  # dates listed in a check's detail
 COMPLETED = {AssetCheckExecutionRecordStatus.SUCCEEDED, AssetCheckExecutionRecordStatus.FAILED}
+
+
+def plain(metadata: Mapping[str, Any]) -> dict[str, Any]:
+    """Metadata entries as their values (a JSON entry as its dict or list)."""
+    return {k: getattr(v, "value", v) for k, v in metadata.items()}
+
+
+@dataclass(frozen=True)
+class CheckRef:
+    """A check the report lists: on `asset_key` (layer/table), named `check_name`."""
+
+    asset_key: str
+    check_name: str
+    blocking: bool
+
+    @property
+    def key(self) -> AssetCheckKey:
+        return AssetCheckKey(AssetKey(self.asset_key.split("/")), self.check_name)
+
+
+@dataclass(frozen=True)
+class Evaluation:
+    """One recorded check evaluation: its overall outcome, the dates it covers (None: unknown)
+    and its metadata as plain values."""
+
+    asset_key: str
+    check_name: str
+    passed: bool
+    severity: str
+    description: str
+    window: Window | None
+    run_id: str
+    evaluated_at: datetime | None = None
+    metadata: Mapping[str, Any] = field(default_factory=dict)
+
+    def by_date(self) -> dict[str, Any]:
+        value = self.metadata.get(BY_DATE)
+        if isinstance(value, str):
+            try:
+                value = json.loads(value)
+            except ValueError:
+                return {}
+        return value if isinstance(value, dict) else {}
+
+    def on(self, day: date) -> tuple[bool, str]:
+        """(passed, description) for `day`: its `dq/by_date` entry, else the whole evaluation's."""
+        entry = self.by_date().get(day.isoformat())
+        if not isinstance(entry, dict):
+            return self.passed, self.description
+        passed = entry.get("passed")
+        description = entry.get("description")
+        return (passed if isinstance(passed, bool) else self.passed,
+                description if isinstance(description, str) else self.description)
 
 
 @dataclass(frozen=True)
 class Outcome:
-    """One check's outcome for one business date (`passed` None: not evaluated)."""
+    """One check's outcome for one business date (`passed` None: not evaluated): a report table row."""
 
     day: date
     asset_key: str
@@ -44,11 +114,174 @@ class Outcome:
     description: str
     run_id: str | None
     evaluated_at: datetime | None
-    metadata: dict
 
     def row(self) -> tuple:
         return (self.day, self.asset_key, self.check_name, self.passed, self.severity, self.blocking,
                 self.description, self.run_id, self.evaluated_at)
+
+
+def outcomes_for(checks: Iterable[CheckRef], evaluations: Mapping[tuple[str, str], Sequence[Evaluation]],
+                 days: Sequence[date], run_id: str | None = None) -> list[Outcome]:
+    """Per check and date, the outcome of the evaluation that covers the date: one of run
+    `run_id` first, else the first in `evaluations` (most recent first)."""
+    outcomes = []
+    for check in checks:
+        found = evaluations.get((check.asset_key, check.check_name), ())
+        ranked = sorted(found, key=lambda e: e.run_id != run_id)  # stable: this run's, then by recency
+        for day in days:
+            hit = next((e for e in ranked if e.window is not None and e.window.covers(day)), None)
+            if hit is None:
+                outcomes.append(Outcome(day, check.asset_key, check.check_name, None, None, check.blocking,
+                                        NOT_EVALUATED, None, None))
+                continue
+            passed, description = hit.on(day)
+            outcomes.append(Outcome(day, check.asset_key, check.check_name, passed, hit.severity, check.blocking,
+                                    description, hit.run_id, hit.evaluated_at))
+    return outcomes
+
+
+@dataclass(frozen=True)
+class CheckSummary:
+    """One check over the report's dates: failed if it failed on any date."""
+
+    asset_key: str
+    check_name: str
+    severity: str | None
+    blocking: bool
+    passed: bool | None  # None: evaluated on no date
+    dates: int
+    evaluated: int
+    failed: int
+    detail: str
+
+
+def _detail(outcomes: Sequence[Outcome]) -> str:
+    """The date's description; over several dates, their one description when they all say the
+    same (a whole-window figure), else the failed (or else evaluated) dates' own, dated."""
+    evaluated = [o for o in outcomes if o.passed is not None]
+    if not evaluated:
+        return NOT_EVALUATED if len(outcomes) == 1 else "not evaluated for these dates"
+    if len(outcomes) == 1 or len({o.description for o in evaluated}) == 1:
+        return evaluated[-1].description
+    shown = [o for o in evaluated if o.passed is False] or evaluated
+    listed = [f"{o.day.isoformat()}: {o.description}" for o in shown[:MAX_DATES]]
+    more = len(shown) - len(listed)
+    return "; ".join(listed) + (f"; and {more} more date(s)" if more > 0 else "")
+
+
+def summarize(outcomes: Iterable[Outcome]) -> list[CheckSummary]:
+    """One summary per check, in the order the checks first appear."""
+    grouped: dict[tuple[str, str], list[Outcome]] = defaultdict(list)
+    for o in outcomes:
+        grouped[(o.asset_key, o.check_name)].append(o)
+    summaries = []
+    for (asset_key, check_name), found in grouped.items():
+        found.sort(key=lambda o: o.day)
+        evaluated = [o for o in found if o.passed is not None]
+        failed = sum(1 for o in evaluated if not o.passed)
+        severity = next((o.severity for o in reversed(evaluated) if o.severity), None)
+        summaries.append(CheckSummary(
+            asset_key, check_name, severity, found[0].blocking,
+            None if not evaluated else failed == 0, len(found), len(evaluated), failed, _detail(found)))
+    return summaries
+
+
+def pass_rates(outcomes: Iterable[Outcome]) -> dict[date, tuple[int, int]]:
+    """{date: (checks passed, checks evaluated)}."""
+    rates: dict[date, tuple[int, int]] = {}
+    for o in outcomes:
+        if o.passed is None:
+            continue
+        passed, evaluated = rates.get(o.day, (0, 0))
+        rates[o.day] = (passed + int(o.passed), evaluated + 1)
+    return rates
+
+
+@dataclass(frozen=True)
+class Figure:
+    """Totals one write recorded for the dates it covered, e.g. {reason: rows} of quarantine/<group>."""
+
+    group: str
+    window: Window
+    run_id: str
+    values: Mapping[str, int]
+
+    @property
+    def key(self) -> tuple:
+        return self.group, self.run_id, self.window
+
+
+# (group, date) -> the figure of the date's latest write
+LatestFigures = Mapping[tuple[str, date], Figure]
+
+
+def figures_by_day(latest: LatestFigures) -> tuple[dict[tuple[date, str, str], float], set[date]]:
+    """{(date, group, name): value}, a range's values shared evenly over its dates, and the
+    dates where some value is such a share."""
+    values: dict[tuple[date, str, str], float] = defaultdict(float)
+    shared: set[date] = set()
+    for (group, day), figure in latest.items():
+        size = max(len(figure.window.days), 1)
+        if size > 1:
+            shared.add(day)
+        for name, value in figure.values.items():
+            values[(day, group, name)] += value / size
+    return dict(values), shared
+
+
+def totals_over(latest: LatestFigures, window: Window) -> tuple[dict[tuple[str, str], int], bool]:
+    """{(group, name): total} over the dates of `window`, and whether some total holds a share of a
+    write that also covered other dates (or whose other dates were written again since)."""
+    covered: dict[tuple, tuple[Figure, set[date]]] = {}
+    for (_, day), figure in latest.items():
+        if window.covers(day):
+            covered.setdefault(figure.key, (figure, set()))[1].add(day)
+    totals: dict[tuple[str, str], float] = defaultdict(float)
+    approximate = False
+    for figure, days in covered.values():
+        whole = days == set(figure.window.days)
+        approximate |= not whole
+        share = 1.0 if whole else len(days) / max(len(figure.window.days), 1)
+        for name, value in figure.values.items():
+            totals[(figure.group, name)] += value * share
+    return {k: int(round(v)) for k, v in totals.items()}, approximate
+
+
+def quarantine_values(metadata: Mapping[str, Any]) -> dict[str, int]:
+    """{reason: rows} of a quarantine/<source> materialization; rows beyond the recorded reasons
+    (or all of them, when none is recorded) as `other`."""
+    reasons = {k[len(QUARANTINE_REASON):]: int(v) for k, v in metadata.items()
+               if k.startswith(QUARANTINE_REASON) and isinstance(v, (int, float)) and not isinstance(v, bool) and v}
+    written = metadata.get(ROW_COUNT)
+    if isinstance(written, int) and written > sum(reasons.values()):
+        reasons[OTHER_REASON] = written - sum(reasons.values())
+    return reasons
+
+
+def row_count_values(metadata: Mapping[str, Any]) -> dict[str, int]:
+    written = metadata.get(ROW_COUNT)
+    return {"rows": int(written)} if isinstance(written, int) else {}
+
+
+# ---- readers of the Dagster event log --------------------------------------------------------
+
+
+def report_asset_graph(context):
+    """The code location's asset graph (a run launched from it: UI, schedule, sensor); else, for a
+    job executed in process (`lakehouse run`, tests), the job's, which holds the checks of the
+    assets the job selects."""
+    try:
+        return context.repository_def.asset_graph
+    except CheckError:
+        return context.job_def.asset_layer.asset_graph
+
+
+def upstream_checks(asset_graph, key: AssetKey) -> list[CheckRef]:
+    """Every check defined on an asset upstream of `key` (the repository's asset graph)."""
+    ancestors = asset_graph.get_ancestor_asset_keys(key)
+    check_keys = sorted(asset_graph.get_check_keys_for_assets(ancestors),
+                        key=lambda k: (k.asset_key.path, k.name))
+    return [CheckRef("/".join(k.asset_key.path), k.name, bool(asset_graph.get(k).blocking)) for k in check_keys]
 
 
 def run_window(instance: DagsterInstance, run_id: str, cache: dict) -> Window | None:
@@ -65,75 +298,60 @@ def run_window(instance: DagsterInstance, run_id: str, cache: dict) -> Window | 
     return cache[run_id]
 
 
-def _evaluations(instance: DagsterInstance, spec: AssetCheckSpec, runs: dict) -> list:
-    records = instance.event_log_storage.get_asset_check_execution_history(spec.key, limit=HISTORY_LIMIT)
-    found = []
-    for record in records:  # most recent first
-        if record.status not in COMPLETED or record.event is None or record.event.dagster_event is None:
-            continue
-        evaluation = record.event.dagster_event.event_specific_data
-        window = window_from_metadata(dict(evaluation.metadata)) or run_window(instance, record.run_id, runs)
-        found.append((record, evaluation, window))
+def _utc(timestamp: float) -> datetime:
+    return datetime.fromtimestamp(timestamp, tz=timezone.utc).replace(tzinfo=None)
+
+
+def check_evaluations(instance: DagsterInstance, checks: Iterable[CheckRef],
+                      runs: dict | None = None) -> dict[tuple[str, str], list[Evaluation]]:
+    """Each check's completed evaluations, most recent first."""
+    runs = {} if runs is None else runs
+    found: dict[tuple[str, str], list[Evaluation]] = {}
+    for check in checks:
+        records = instance.event_log_storage.get_asset_check_execution_history(check.key, limit=HISTORY_LIMIT)
+        evaluations = []
+        for record in records:
+            if record.status not in COMPLETED or record.event is None or record.event.dagster_event is None:
+                continue
+            evaluation = record.event.dagster_event.event_specific_data
+            metadata = plain(evaluation.metadata)
+            evaluations.append(Evaluation(
+                check.asset_key, check.check_name, bool(evaluation.passed), evaluation.severity.value,
+                evaluation.description or "",
+                window_from_metadata(metadata) or run_window(instance, record.run_id, runs),
+                record.run_id, _utc(record.event.timestamp), metadata))
+        found[(check.asset_key, check.check_name)] = evaluations
     return found
 
 
-def latest_outcomes(instance: DagsterInstance, specs: Iterable[AssetCheckSpec], window: Window) -> list[Outcome]:
-    """Per date of `window` and per check, its most recent evaluation covering that date."""
-    outcomes, runs = [], {}
-    for spec in specs:
-        evaluations = _evaluations(instance, spec, runs)
-        key = "/".join(spec.asset_key.path)
-        for day in window.days:
-            hit = next(((r, e) for r, e, w in evaluations if w is not None and w.covers(day)), None)
-            if hit is None:
-                outcomes.append(Outcome(day, key, spec.name, None, None, spec.blocking, "not evaluated for this date",
-                                        None, None, {}))
+def latest_figures(instance: DagsterInstance, key: AssetKey, group: str, days: Sequence[date],
+                   values: Callable[[Mapping[str, Any]], dict[str, int]], runs: dict | None = None) -> LatestFigures:
+    """{(group, date): figure} of the latest materialization of each of `days`' partitions of `key`."""
+    runs = {} if runs is None else runs
+    latest: dict[tuple[str, date], Figure] = {}
+
+    def take(records) -> None:
+        for record in records:  # most recent first
+            materialization = record.asset_materialization
+            try:
+                day = date.fromisoformat(record.partition_key or "")
+            except ValueError:
                 continue
-            record, evaluation = hit
-            at = datetime.fromtimestamp(record.event.timestamp, tz=timezone.utc).replace(tzinfo=None)
-            outcomes.append(Outcome(day, key, spec.name, evaluation.passed, evaluation.severity.value, spec.blocking,
-                                    evaluation.description or "", record.run_id, at,
-                                    {k: getattr(v, "value", v) for k, v in evaluation.metadata.items()}))
-    return outcomes
+            if (group, day) in latest or materialization is None:
+                continue
+            window = run_window(instance, record.run_id, runs)
+            if window is None or not window.covers(day):
+                window = Window(day, day + timedelta(days=1))
+            latest[(group, day)] = Figure(group, window, record.run_id, values(plain(materialization.metadata)))
 
-
-def quarantine_by_reason(tables: DeltaTables, window: Window) -> dict[tuple[date, str, str], int]:
-    """{(date, source, reason): rows} over the quarantine tables, in one Spark job."""
-    frames: list[DataFrame] = []
-    for source in SOURCES:
-        try:
-            frame = tables.read(["quarantine", source], PARTITION_COLUMN, window.start, window.end)
-        except FileNotFoundError:
-            continue
-        frames.append(frame.select(F.col(PARTITION_COLUMN).alias("day"), F.lit(source).alias("source"), "reason"))
-    if not frames:
-        return {}
-    rows = reduce(DataFrame.unionByName, frames).groupBy("day", "source", "reason").count().collect()
-    return {(r["day"], r["source"], r["reason"]): int(r["count"]) for r in rows}
-
-
-def earlier_pass_rates(tables: DeltaTables, key: Sequence[str], window: Window) -> dict[date, tuple[int, int]]:
-    """{date: (passed, evaluated)} from the report table itself, for dates before this report."""
-    try:
-        frame = tables.read(key, "date", window.start, window.end)
-    except FileNotFoundError:
-        return {}
-    rows = frame.where(F.col("passed").isNotNull()).groupBy("date").agg(
-        F.count(F.when(F.col("passed"), F.lit(1))).alias("passed"), F.count(F.lit(1)).alias("evaluated"),
-    ).collect()
-    return {r["date"]: (int(r["passed"]), int(r["evaluated"])) for r in rows}
-
-
-def latest_per_check(outcomes: Iterable[Outcome]) -> list[Outcome]:
-    """Each check's outcome for the last date it has (a range run evaluates all its dates at once)."""
-    return list({(o.asset_key, o.check_name): o for o in sorted(outcomes, key=lambda o: o.day)}.values())
-
-
-def pass_rates(outcomes: Iterable[Outcome]) -> dict[date, tuple[int, int]]:
-    rates: dict[date, tuple[int, int]] = {}
-    for o in outcomes:
-        if o.passed is None:
-            continue
-        passed, evaluated = rates.get(o.day, (0, 0))
-        rates[o.day] = (passed + int(o.passed), evaluated + 1)
-    return rates
+    wanted = [d.isoformat() for d in days]
+    limit = MATERIALIZATIONS_PER_DAY * len(wanted)
+    records = instance.fetch_materializations(
+        AssetRecordsFilter(asset_key=key, asset_partitions=wanted), limit=limit).records
+    take(records)
+    if len(records) >= limit:  # many re-runs: some dates' latest may lie beyond the first page
+        for day in days:
+            if (group, day) not in latest:
+                take(instance.fetch_materializations(
+                    AssetRecordsFilter(asset_key=key, asset_partitions=[day.isoformat()]), limit=1).records)
+    return latest

@@ -1,44 +1,299 @@
-"""The DQ report's markdown and chart (its data comes from real runs in test_blocking_and_replay)."""
+"""The DQ report, built from check results and materialization metadata only (no Spark here).
+
+The pure parts take the data structures of `report_data`; the event-log parts run tiny
+assets with checks in an ephemeral Dagster instance (`dagster.materialize`). The full
+pipeline's report is exercised in test_blocking_and_replay.
+"""
 
 from __future__ import annotations
 
-from datetime import date
+import base64
+import re
+from datetime import date, timedelta
 
-from lakehouse_assets.checks.report_data import Outcome, latest_per_check, pass_rates
+import pytest
+from dagster import (
+    AssetCheckResult, AssetCheckSeverity, AssetCheckSpec, AssetKey, DagsterInstance, Definitions,
+    DailyPartitionsDefinition, MaterializeResult, MetadataValue, asset, materialize,
+)
+from dagster._core.storage.tags import ASSET_PARTITION_RANGE_END_TAG, ASSET_PARTITION_RANGE_START_TAG
+
+from lakehouse_assets.checks.report import build_report
+from lakehouse_assets.checks.report_data import (
+    BY_DATE, NOT_EVALUATED, CheckRef, Evaluation, Figure, figures_by_day, outcomes_for, pass_rates,
+    quarantine_values, report_asset_graph, summarize, totals_over,
+)
 from lakehouse_assets.checks.report_render import markdown_report, render_chart
-
-D1, D2 = date(2024, 3, 4), date(2024, 3, 5)
-
-
-def outcome(day, table, check, passed, severity="ERROR", description="ok"):
-    return Outcome(day, table, check, passed, severity, severity == "ERROR", description, "run", None, {})
+from lakehouse_assets.checks.windows import Window
 
 
-OUTCOMES = [
-    outcome(D1, "silver/orders", "contract", True), outcome(D2, "silver/orders", "contract", True),
-    outcome(D1, "gold/fact_sales", "freshness", True, "WARN"),
-    outcome(D2, "gold/fact_sales", "freshness", False, "WARN", "newest | 3 days old"),
-    outcome(D2, "audit/ingested_files", "contract", None, None, "not evaluated for this date"),
-]
+@pytest.fixture(autouse=True, scope="module")
+def _forget_module_tables():
+    """Overrides the suite's fixture of that name: this module starts no SparkSession."""
+    yield
 
 
-def test_markdown_lists_failures_first_with_a_summary():
-    text = markdown_report("2024-03-04..2024-03-05", OUTCOMES, {(D2, "orders", "bad_type"): 3})
+D1, D2, D3 = date(2024, 1, 30), date(2024, 1, 31), date(2024, 2, 1)
+RANGE = Window(D1, D3 + timedelta(days=1))
+FX = CheckRef("gold/fact_sales", "fx_coverage", False)
+SHARE = CheckRef("silver/orders", "quarantine_share", True)
+CONTRACT = CheckRef("silver/dim_store", "contract", True)
+LANDING = CheckRef("bronze/orders", "landing_schema", True)
+
+
+def evaluation(check: CheckRef, passed: bool, description: str, window: Window | None = RANGE,
+               run_id: str = "run-1", severity: str = "ERROR", **metadata) -> Evaluation:
+    return Evaluation(check.asset_key, check.check_name, passed, severity, description, window, run_id,
+                      None, metadata)
+
+
+FX_BY_DATE = {  # the fx_coverage check of a three-date run: each date's own figures
+    D1.isoformat(): {"passed": True, "description": "0 of 20,000 rows without USD amounts", "rows": 20000},
+    D2.isoformat(): {"passed": False, "description": "1,805 of 19,700 rows without USD amounts"},
+    D3.isoformat(): {"passed": True, "description": "0 of 19,400 rows without USD amounts"},
+}
+EVALUATIONS = {
+    ("gold/fact_sales", "fx_coverage"): [evaluation(
+        FX, False, "1,805 of 59,100 rows without USD amounts", severity="WARN", **{BY_DATE: FX_BY_DATE})],
+    ("silver/orders", "quarantine_share"): [evaluation(SHARE, True, "12 of 600 rows quarantined (2.0%)")],
+    ("silver/dim_store", "contract"): [evaluation(CONTRACT, True, "columns and types match the contract")],
+}
+
+
+def test_each_date_takes_its_own_outcome_from_by_date():
+    outcomes = outcomes_for([FX], EVALUATIONS, RANGE.days)
+    assert [(o.day, o.passed, o.description) for o in outcomes] == [
+        (D1, True, "0 of 20,000 rows without USD amounts"),
+        (D2, False, "1,805 of 19,700 rows without USD amounts"),
+        (D3, True, "0 of 19,400 rows without USD amounts")]
+    assert not any("59,100" in o.description for o in outcomes)
+    assert {(o.severity, o.blocking, o.run_id) for o in outcomes} == {("WARN", False, "run-1")}
+
+
+def test_without_by_date_every_date_of_the_window_takes_the_whole_outcome():
+    outcomes = outcomes_for([SHARE, CONTRACT], EVALUATIONS, RANGE.days)
+    assert len(outcomes) == 6
+    assert {(o.check_name, o.passed, o.description) for o in outcomes} == {
+        ("quarantine_share", True, "12 of 600 rows quarantined (2.0%)"),
+        ("contract", True, "columns and types match the contract")}
+
+
+def test_a_date_missing_from_by_date_takes_the_whole_outcome():
+    partial = {("gold/fact_sales", "fx_coverage"): [evaluation(
+        FX, False, "whole window", severity="WARN", **{BY_DATE: {D2.isoformat(): FX_BY_DATE[D2.isoformat()]}})]}
+    assert [o.description for o in outcomes_for([FX], partial, RANGE.days)] == [
+        "whole window", "1,805 of 19,700 rows without USD amounts", "whole window"]
+
+
+def test_this_runs_evaluation_wins_then_the_most_recent_covering_one():
+    history = {("silver/orders", "quarantine_share"): [  # most recent first
+        evaluation(SHARE, True, "later, other run", Window(D3, D3 + timedelta(days=1)), run_id="run-3"),
+        evaluation(SHARE, False, "this run", Window(D2, D3 + timedelta(days=1)), run_id="run-2"),
+        evaluation(SHARE, True, "earliest", RANGE, run_id="run-1"),
+    ]}
+    assert [(o.description, o.run_id) for o in outcomes_for([SHARE], history, RANGE.days, run_id="run-2")] == [
+        ("earliest", "run-1"), ("this run", "run-2"), ("this run", "run-2")]
+    assert [o.description for o in outcomes_for([SHARE], history, RANGE.days)] == [
+        "earliest", "this run", "later, other run"]
+
+
+def test_a_check_without_a_covering_evaluation_is_not_evaluated():
+    outcomes = outcomes_for([LANDING], {("bronze/orders", "landing_schema"): [
+        evaluation(LANDING, True, "no dates known", window=None)]}, [D1])
+    assert [(o.passed, o.severity, o.description, o.blocking) for o in outcomes] == [
+        (None, None, NOT_EVALUATED, True)]
+
+
+def test_summary_fails_a_check_that_failed_on_any_date_and_names_the_dates():
+    summaries = {s.check_name: s for s in summarize(outcomes_for([FX, SHARE, LANDING], EVALUATIONS, RANGE.days))}
+    fx = summaries["fx_coverage"]
+    assert (fx.passed, fx.dates, fx.evaluated, fx.failed) == (False, 3, 3, 1)
+    assert fx.detail == "2024-01-31: 1,805 of 19,700 rows without USD amounts"
+    assert summaries["quarantine_share"].detail == "12 of 600 rows quarantined (2.0%)"
+    assert summaries["landing_schema"].passed is None
+
+
+def test_markdown_lists_failures_first_with_a_summary_and_the_chart_inline():
+    summaries = summarize(outcomes_for([FX, SHARE, LANDING], EVALUATIONS, RANGE.days))
+    png = render_chart(RANGE.days, {(D2, "orders", "bad_type"): 3}, {D1: (2, 2)})
+    text = markdown_report(RANGE.label, summaries, {("orders", "bad_type"): 3, ("orders", "other"): 0}, chart=png)
     assert "1 of 2 checks passed (50.0%); 1 not evaluated." in text
     assert "| orders | 3 | bad_type 3 |" in text
     rows = text.split("| table |")[1].splitlines()[2:]
-    assert rows[0] == "| gold/fact_sales | freshness | WARN | **FAILED** (WARN) | newest \\| 3 days old |"
-    assert "| silver/orders | contract | ERROR, blocking | passed | ok |" in rows
+    assert rows[0] == ("| gold/fact_sales | fx_coverage | WARN | **FAILED** (WARN) on 1 of 3 dates | "
+                       "2024-01-31: 1,805 of 19,700 rows without USD amounts |")
+    assert "| silver/orders | quarantine_share | ERROR, blocking | passed | 12 of 600 rows quarantined (2.0%) |" \
+        in rows
+    assert "| bronze/orders | landing_schema | ERROR, blocking | not evaluated | not evaluated for these dates |" \
+        in rows
+    embedded = re.search(r"!\[dq chart\]\(data:image/png;base64,([A-Za-z0-9+/=]+)\)", text)
+    assert embedded and base64.b64decode(embedded.group(1)) == png
 
 
-def test_pass_rate_per_day_and_latest_per_check():
-    assert pass_rates(OUTCOMES) == {D1: (2, 2), D2: (1, 2)}
-    assert {(o.asset_key, o.day) for o in latest_per_check(OUTCOMES)} == {
-        ("silver/orders", D2), ("gold/fact_sales", D2), ("audit/ingested_files", D2)}
+def test_detail_of_several_dates_with_their_own_descriptions():
+    history = {("silver/orders", "quarantine_share"): [evaluation(SHARE, False, "range", **{BY_DATE: {
+        d.isoformat(): {"passed": False, "description": f"day {d.day}"} for d in RANGE.days}})]}
+    days = RANGE.days + [D3 + timedelta(days=1)]
+    summary, = summarize(outcomes_for([SHARE], history, days))
+    assert summary.detail == "2024-01-30: day 30; 2024-01-31: day 31; 2024-02-01: day 1"
+    assert (summary.dates, summary.evaluated, summary.failed) == (4, 3, 3)
 
 
-def test_chart_is_a_png(tmp_path):
-    path = tmp_path / "chart.png"
-    render_chart(str(path), [D1, D2], {(D2, "orders", "bad_type"): 3, (D2, "stores", "missing_value"): 1},
-                 {D1: (2, 2), D2: (1, 2)})
-    assert path.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n" and path.stat().st_size > 5000
+def test_pass_rate_per_date():
+    outcomes = outcomes_for([FX, SHARE, LANDING], EVALUATIONS, RANGE.days)
+    assert pass_rates(outcomes) == {D1: (2, 2), D2: (1, 2), D3: (2, 2)}
+
+
+def test_a_range_write_counts_once_inside_the_window_and_shares_outside_it():
+    run1 = Figure("orders", RANGE, "run-1", {"bad_type": 30, "other": 6})
+    run2 = Figure("orders", Window(D3, D3 + timedelta(days=1)), "run-2", {"bad_type": 5})
+    stores = Figure("stores", Window(D2, D2 + timedelta(days=1)), "run-1", {"missing_value": 1})
+    first = {("orders", d): run1 for d in RANGE.days}
+    assert totals_over(first, RANGE) == ({("orders", "bad_type"): 30, ("orders", "other"): 6}, False)
+    latest = {("orders", D1): run1, ("orders", D2): run1, ("orders", D3): run2, ("stores", D2): stores}
+    assert totals_over(latest, Window(D3, D3 + timedelta(days=1))) == ({("orders", "bad_type"): 5}, False)
+    assert totals_over(latest, RANGE) == (
+        {("orders", "bad_type"): 25, ("orders", "other"): 4, ("stores", "missing_value"): 1}, True)
+    per_day, shared = figures_by_day(latest)
+    assert per_day[(D1, "orders", "bad_type")] == 10 and per_day[(D3, "orders", "bad_type")] == 5
+    assert shared == {D1, D2}
+
+
+def test_quarantine_values_from_materialization_metadata():
+    meta = {"dagster/row_count": 12, "accounting/quarantine.bad_type": 7, "accounting/quarantine.missing_value": 0,
+            "accounting/quarantine.out_of_range": 3, "accounting/bronze": 600, "accounting/balanced": True}
+    assert quarantine_values(meta) == {"bad_type": 7, "out_of_range": 3, "other": 2}
+    assert quarantine_values({"dagster/row_count": 4}) == {"other": 4}
+
+
+def test_chart_is_a_small_png():
+    days = [date(2024, 3, 1) + timedelta(days=i) for i in range(14)]
+    png = render_chart(days, {(d, "orders", r): 10 + i for i, d in enumerate(days)
+                              for r in ("bad_type", "missing_value", "other")},
+                       {d: (90 + i % 5, 98) for i, d in enumerate(days)}, shared={days[0], days[1]})
+    assert png[:8] == b"\x89PNG\r\n\x1a\n" and 5_000 < len(png) < 60_000
+
+
+# ---- from Dagster's event log: tiny assets with checks in an ephemeral instance -------------
+
+DAILY = DailyPartitionsDefinition(start_date="2024-01-01")
+RUN_DESCRIPTIONS = {D1: "0 of 20 rows without USD amounts", D2: "5 of 20 rows without USD amounts",
+                    D3: "0 of 20 rows without USD amounts"}
+
+
+def window_of(context) -> Window:
+    time_window = context.partition_time_window
+    return Window(time_window.start.date(), time_window.end.date())
+
+
+@asset(key=["bronze", "orders"], partitions_def=DAILY,
+       check_specs=[AssetCheckSpec("landing_schema", asset=AssetKey(["bronze", "orders"]), blocking=True)])
+def bronze_orders(context):
+    return MaterializeResult(check_results=[AssetCheckResult(check_name="landing_schema", passed=True)])
+
+
+@asset(key=["silver", "orders"], deps=[AssetKey(["bronze", "orders"])], partitions_def=DAILY,
+       check_specs=[AssetCheckSpec("fx_coverage", asset=AssetKey(["silver", "orders"])),
+                    AssetCheckSpec("quarantine_share", asset=AssetKey(["silver", "orders"]), blocking=True)])
+def silver_orders(context):
+    """fx_coverage fails on D2 only; a run over several dates records each date's outcome."""
+    window = window_of(context)
+    by_date = {d.isoformat(): {"passed": d != D2, "description": RUN_DESCRIPTIONS[d]} for d in window.days}
+    meta = {**window.metadata(), **({BY_DATE: MetadataValue.json(by_date)} if len(window.days) > 1 else {})}
+    failed = [d for d in window.days if d == D2]
+    fx = AssetCheckResult(check_name="fx_coverage", passed=not failed, severity=AssetCheckSeverity.WARN,
+                          description=f"{5 * len(failed)} of {20 * len(window.days)} rows without USD amounts",
+                          metadata=meta)
+    share = AssetCheckResult(check_name="quarantine_share", passed=True, description="share ok",
+                             metadata=window.metadata())
+    return MaterializeResult(metadata={"dagster/row_count": 20 * len(window.days)}, check_results=[fx, share])
+
+
+@asset(key=["quarantine", "orders"], deps=[AssetKey(["bronze", "orders"])], partitions_def=DAILY)
+def quarantine_orders(context):
+    days = len(window_of(context).days)
+    return MaterializeResult(metadata={"dagster/row_count": 4 * days, "accounting/quarantine.bad_type": 3 * days})
+
+
+REPORTS: list = []
+GRAPHS: dict = {}  # "code location": the graph a run launched from the code location would see
+
+
+@asset(key=["audit", "dq_report"], deps=[AssetKey(["silver", "orders"]), AssetKey(["quarantine", "orders"])],
+       partitions_def=DAILY)
+def dq_report(context):
+    graph = GRAPHS.get("code location") or report_asset_graph(context)
+    report = build_report(context.instance, graph, context.run_id, window_of(context), report_days=3)
+    REPORTS.append(report)
+    return MaterializeResult(metadata=report.metadata)
+
+
+ASSETS = [bronze_orders, silver_orders, quarantine_orders, dq_report]
+WITHOUT_BRONZE = [silver_orders, quarantine_orders, dq_report]
+
+
+def run_range(instance, first: date, last: date, selection=WITHOUT_BRONZE):
+    tags = {ASSET_PARTITION_RANGE_START_TAG: first.isoformat(), ASSET_PARTITION_RANGE_END_TAG: last.isoformat()}
+    result = materialize(ASSETS, instance=instance, tags=tags, selection=selection)
+    assert result.success
+    return REPORTS[-1]
+
+
+def rows_of(report) -> dict:
+    return {(r[0], r[1], r[2]): (r[3], r[6]) for r in report.rows}
+
+
+@pytest.fixture(scope="module")
+def instance():
+    with DagsterInstance.ephemeral() as ephemeral:
+        yield ephemeral
+
+
+def test_range_run_report_has_each_dates_own_outcome(instance):
+    report = run_range(instance, D1, D3)
+    rows = rows_of(report)
+    assert [rows[(d, "silver/orders", "fx_coverage")] for d in RANGE.days] == [
+        (True, RUN_DESCRIPTIONS[D1]), (False, RUN_DESCRIPTIONS[D2]), (True, RUN_DESCRIPTIONS[D3])]
+    assert {rows[(d, "silver/orders", "quarantine_share")] for d in RANGE.days} == {(True, "share ok")}
+    # run in process without bronze/orders: the job's asset graph holds only the selected assets' checks
+    assert len(report.rows) == 6 and "landing_schema" not in {r[2] for r in report.rows}
+    meta = report.metadata
+    text = meta["report"].value
+    assert "| silver/orders | fx_coverage | WARN | **FAILED** (WARN) on 1 of 3 dates | 2024-01-31: 5 of 20 rows" in \
+        text.split("| table |")[1].splitlines()[2]
+    assert "| silver/orders | quarantine_share | ERROR, blocking | passed |" in text
+    assert "| orders | 12 | bad_type 9, other 3 |" in text
+    assert "data:image/png;base64," in text
+    assert (meta["dq/checks_failed"], meta["dq/checks_not_evaluated"], meta["dq/pass_rate"]) == (1, 0, 0.5)
+    assert meta["dq/quarantined_rows"] == 12
+    assert meta["dq/fact_rows"] == 0  # no gold/fact_sales upstream here
+
+
+def test_one_date_rerun_replaces_that_dates_figures(instance):
+    report = run_range(instance, D3, D3, selection=ASSETS)
+    rows = rows_of(report)
+    assert rows == {(D3, "bronze/orders", "landing_schema"): (True, ""),
+                    (D3, "silver/orders", "fx_coverage"): (True, "0 of 20 rows without USD amounts"),
+                    (D3, "silver/orders", "quarantine_share"): (True, "share ok")}
+    assert report.metadata["dq/quarantined_rows"] == 4
+    assert report.metadata["dq/checks_failed"] == 0 and report.metadata["dq/pass_rate"] == 1.0
+    assert report.chart[:8] == b"\x89PNG\r\n\x1a\n"
+
+
+def test_report_alone_reads_earlier_runs_evaluations_and_materializations(instance):
+    """Materialized alone (a run launched from the code location sees the upstream checks)."""
+    GRAPHS["code location"] = Definitions(assets=ASSETS).resolve_asset_graph()
+    try:
+        result = materialize(ASSETS, instance=instance, selection=[dq_report], tags={
+            ASSET_PARTITION_RANGE_START_TAG: D1.isoformat(), ASSET_PARTITION_RANGE_END_TAG: D3.isoformat()})
+    finally:
+        GRAPHS.clear()
+    assert result.success
+    report = REPORTS[-1]
+    rows = rows_of(report)
+    assert rows[(D2, "silver/orders", "fx_coverage")] == (False, RUN_DESCRIPTIONS[D2])
+    assert rows[(D3, "bronze/orders", "landing_schema")] == (True, "")
+    assert rows[(D1, "bronze/orders", "landing_schema")] == (None, NOT_EVALUATED)
+    # D1 and D2 keep two thirds of the first run's 12 rows; D3 was written again with 4
+    assert report.metadata["dq/quarantined_rows"] == 8 + 4
+    assert "even share" in report.metadata["report"].value

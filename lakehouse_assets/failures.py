@@ -1,15 +1,23 @@
-"""Which failures are worth retrying: transient infrastructure errors versus data errors.
+"""The project's one retry layer: the jobs' `RetryPolicy`, and which failures it may retry.
 
-A transient error (S3 throttling / 503 SlowDown, a reset or timed-out connection, a
-lost Spark executor) usually goes away: the step raises `RetryRequested` and Dagster
-runs it again after a growing delay. A data error (a schema that does not match the
-table, rows outside the partition being written, a missing upstream table) fails the
-same way every time: the step raises `Failure(allow_retries=False)` at once, with the
-reason in its description. Anything else is raised unchanged (no retry, full trace).
+Every job carries `op_retry_policy=retry_policy(settings)`: a failed step runs again
+after `retry_delay_seconds`, then 3 and 7 times that (Dagster's exponential backoff),
+at most `max_retries` times. Nothing else retries (no loop around a write): a retried
+step recomputes its asset and rewrites it, which every write mode makes idempotent.
 
-Dagster 1.13 applies `RetryRequested` and `Failure` the same way whether the body of
-an asset or op raises them or an IO manager's `handle_output` / `load_input` does
-(both run inside its op error boundary), so one helper serves both.
+`classified_failures` tells the policy what not to retry:
+- a transient error (S3 throttling / 503 SlowDown, a reset or timed-out connection, a
+  lost Spark executor, a Delta concurrent-commit conflict) usually goes away: it is
+  raised as a retryable `Failure` whose description says what happened;
+- a data error (a schema that does not match the table, rows outside the partition
+  being written, a missing upstream table) fails the same way every time: it is raised
+  as `Failure(allow_retries=False)`, which the policy never retries;
+- anything else is raised unchanged (full trace); the policy retries it like any
+  other step failure.
+
+Dagster 1.13 applies the policy and `Failure` the same way whether the body of an
+asset or op raises them or an IO manager's `handle_output` / `load_input` does (both
+run inside its op error boundary), so one helper serves both.
 """
 
 from __future__ import annotations
@@ -19,9 +27,9 @@ from contextlib import contextmanager
 from enum import Enum
 from typing import Iterator
 
-from dagster import DagsterError, Failure, RetryRequested, get_dagster_logger
+from dagster import Backoff, DagsterError, Failure, RetryPolicy, RetryRequested, get_dagster_logger
 
-from lakehouse_assets.settings import OrchestrationSettings
+from lakehouse_assets.settings import OrchestrationSettings, Settings
 
 MAX_REASON_CHARS = 500
 
@@ -34,13 +42,19 @@ class Kind(str, Enum):
 
 # Matched against the type names and messages of an error and its causes. Spark's
 # errors reach Python as Py4JJavaError whose message holds the JVM exception chain.
+# Delta's optimistic concurrency: another writer committed first (ProtocolChanged: two
+# writers created one table). Every write mode is idempotent, so the step can run again.
+_CONFLICT = re.compile(
+    r"Concurrent(?:Append|DeleteRead|DeleteDelete|Transaction|Write)Exception|"
+    r"MetadataChangedException|ProtocolChangedException|"
+    r"DELTA_CONCURRENT_\w+|DELTA_METADATA_CHANGED|DELTA_PROTOCOL_CHANGED"
+)
 _TRANSIENT = re.compile(
     r"SlowDown|Throttl|\b503\b|Service ?Unavailable|RequestLimitExceeded|TooManyRequests|"
     r"RequestTimeout|Connection reset|ConnectionReset|Broken pipe|EndpointConnectionError|"
     r"ConnectTimeout|ReadTimeout|Read timed out|SocketTimeoutException|NoHttpResponseException|"
     r"Unable to execute HTTP request|ConnectionClosedError|ExecutorLostFailure|"
-    r"Executor (?:\d+ )?lost|FetchFailedException|"
-    r"Concurrent(?:Append|DeleteRead|DeleteDelete|Transaction|Write)Exception",
+    r"Executor (?:\d+ )?lost|FetchFailedException",
     re.IGNORECASE,
 )
 _DATA = re.compile(
@@ -65,10 +79,15 @@ def _text(error: BaseException) -> str:
     return f"{type(error).__module__}.{type(error).__name__}: {error}"
 
 
+def is_conflict(error: BaseException) -> bool:
+    """Whether the error (or one it was raised from) is a Delta concurrent-commit conflict."""
+    return any(_CONFLICT.search(_text(e)) for e in _chain(error))
+
+
 def classify(error: BaseException) -> Kind:
     """TRANSIENT, DATA or UNKNOWN, from the error and every error it was raised from."""
     chain = list(_chain(error))
-    if any(isinstance(e, _TRANSIENT_TYPES) or _TRANSIENT.search(_text(e)) for e in chain):
+    if is_conflict(error) or any(isinstance(e, _TRANSIENT_TYPES) or _TRANSIENT.search(_text(e)) for e in chain):
         return Kind.TRANSIENT
     if any(_DATA.search(_text(e)) for e in chain):
         return Kind.DATA
@@ -85,16 +104,20 @@ def reason(error: BaseException) -> str:
     return f"{type(error).__name__}: {first}"[:MAX_REASON_CHARS]
 
 
-def retry_delay(policy: OrchestrationSettings, attempt: int) -> float:
-    """Seconds before retry `attempt + 1`: the configured delay, doubled per attempt."""
-    return policy.retry_delay_seconds * 2 ** max(attempt, 0)
+def retry_policy(settings: Settings | OrchestrationSettings) -> RetryPolicy:
+    """The jobs' retry policy: `orchestration.max_retries` retries, the first after
+    `orchestration.retry_delay_seconds`, then 3x, 7x ... that (exponential backoff)."""
+    orchestration = getattr(settings, "orchestration", settings)
+    return RetryPolicy(max_retries=orchestration.max_retries, delay=orchestration.retry_delay_seconds,
+                       backoff=Backoff.EXPONENTIAL)
 
 
 @contextmanager
 def classified_failures(what: str, policy: OrchestrationSettings, attempt: int = 0) -> Iterator[None]:
-    """Turn an error raised while doing `what` into a retry (transient) or a fast failure (data).
+    """Raise an error met while doing `what` as one the jobs' retry policy retries
+    (transient) or never retries (data); anything else unchanged.
 
-    `attempt` is the number of earlier attempts of the step (for the backoff)."""
+    `policy` and `attempt` (the number of earlier attempts of the step) only word the log."""
     try:
         yield
     except (DagsterError, RetryRequested, Failure):
@@ -102,11 +125,20 @@ def classified_failures(what: str, policy: OrchestrationSettings, attempt: int =
     except Exception as error:
         kind = classify(error)
         if kind is Kind.TRANSIENT:
-            delay = retry_delay(policy, attempt)
+            label = "Delta write conflict" if is_conflict(error) else "transient error"
+            if attempt < policy.max_retries:
+                delay = retry_policy(policy).calculate_delay(attempt + 1)
+                then = f"the job's retry policy runs the step again in {delay:.0f}s"
+            else:
+                then = "no retry left"
             get_dagster_logger().warning(
-                f"transient error while {what} (attempt {attempt + 1} of {policy.max_retries + 1}), "
-                f"retrying in {delay:.0f}s: {reason(error)}")
-            raise RetryRequested(max_retries=policy.max_retries, seconds_to_wait=delay) from error
+                f"{label} while {what} (attempt {attempt + 1} of {policy.max_retries + 1}), {then}: "
+                f"{reason(error)}")
+            raise Failure(
+                description=f"{label} while {what}, retryable: {reason(error)}",
+                metadata={"error_kind": Kind.TRANSIENT.value, "error_type": type(error).__name__},
+                allow_retries=True,
+            ) from error
         if kind is Kind.DATA:
             raise Failure(
                 description=f"data error while {what}, not retried: {reason(error)}",

@@ -1,13 +1,8 @@
-"""Data-quality checks on the silver, gold and audit tables, and the DQ report (docs/data-quality.md).
+"""Data-quality checks (docs/data-quality.md) and the DQ report.
 
-`ASSET_CHECKS`: one check step per source (silver + quarantine), the dimensions,
-the fact, the file audit, the monthly marts and lifetime value.
-`DQ_ASSETS`: the daily audit/dq_report asset, which reads those checks' outcomes.
+Checks are declared on the assets that write their tables (`check_specs`) and
+measured in the same step, on the frame before it is written (`audit.py`): the
+contract engine (`metrics.py`, `results.py`), row accounting and quarantine share
+(`accounting.py`), the fact's WARN checks (`fact.py`). `report.py` builds the daily
+audit/dq_report from the results a run recorded.
 """
-
-from lakehouse_assets.checks.report import dq_report
-from lakehouse_assets.checks.source_checks import SOURCE_CHECKS
-from lakehouse_assets.checks.table_checks import TABLE_CHECKS
-
-ASSET_CHECKS: list = [*SOURCE_CHECKS, *TABLE_CHECKS]
-DQ_ASSETS: list = [dq_report]

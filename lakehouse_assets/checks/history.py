@@ -2,34 +2,44 @@
 
 Every file Delta adds records its partition values and, in its statistics, its
 row count; summing those per date gives a table's daily volume history without
-scanning it. Files written without statistics make the function fall back to
-counting the partition column.
+scanning it. The log is read with delta-rs (`get_add_actions`), so this starts no
+Spark job. A table not partitioned by the column, with files written without
+statistics or with deletion vectors is counted with Spark instead (one scan of the
+partition column).
 """
 
 from __future__ import annotations
 
+from collections import defaultdict
 from datetime import date
 
-from pyspark.sql import DataFrame, SparkSession
-from pyspark.sql import functions as F
+import pyarrow as pa
+from pyspark.sql import SparkSession
+
+from lakehouse_assets.io_managers.tables import open_delta_rs
 
 
-def _log_files(spark: SparkSession, path: str) -> DataFrame:
-    # Resolving the table refreshes the process's cached Delta log to its latest version.
-    spark.read.format("delta").load(path).schema  # noqa: B018 - evaluated for the refresh
-    jvm = spark.sparkContext._jvm
-    log = jvm.org.apache.spark.sql.delta.DeltaLog.forTable(spark._jsparkSession, path)
-    return DataFrame(log.unsafeVolatileSnapshot().allFiles().toDF(), spark)
+def _from_log(path: str, column: str) -> dict[date, int] | None:
+    """{partition date: rows} from the log's add actions; None if the log cannot say."""
+    table = open_delta_rs(path)
+    if "deletionVectors" in (table.protocol().reader_features or []):
+        return None  # a file's numRecords would still count its deleted rows
+    files = pa.table(table.get_add_actions(flatten=True))
+    partition = f"partition.{column}"
+    if partition not in files.column_names or "num_records" not in files.column_names:
+        return None
+    rows: dict[date, int] = defaultdict(int)
+    for day, records in zip(files.column(partition).to_pylist(), files.column("num_records").to_pylist()):
+        if day is None or records is None:
+            return None
+        rows[date.fromisoformat(day) if isinstance(day, str) else day] += int(records)
+    return dict(rows)
 
 
 def partition_row_counts(spark: SparkSession, path: str, column: str) -> dict[date, int]:
     """{partition date: rows} of a Delta table physically partitioned by the DATE `column`."""
-    files = _log_files(spark, path)
-    rows = files.groupBy(F.col("partitionValues")[column].alias("day")).agg(
-        F.sum(F.get_json_object("stats", "$.numRecords").cast("long")).alias("rows"),
-        F.count(F.when(F.get_json_object("stats", "$.numRecords").isNull(), F.lit(1))).alias("unknown"),
-    ).collect()
-    if any(r["unknown"] or r["day"] is None for r in rows):
-        counted = spark.read.format("delta").load(path).groupBy(column).count().collect()
-        return {r[column]: int(r["count"]) for r in counted if r[column] is not None}
-    return {date.fromisoformat(r["day"]): int(r["rows"] or 0) for r in rows}
+    counts = _from_log(path, column)
+    if counts is not None:
+        return counts
+    counted = spark.read.format("delta").load(path).groupBy(column).count().collect()
+    return {r[column]: int(r["count"]) for r in counted if r[column] is not None}

@@ -14,6 +14,7 @@ already names that column).
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from datetime import date
 from typing import Mapping
 
 from pandera.api.checks import Check
@@ -27,6 +28,7 @@ from lakehouse_assets.contracts.base import (
 
 NOT_NULL, VALUE_RANGES, UNIQUE_KEY = "not_null", "value_ranges", "unique_key"
 ROWS = "rows"
+_TOTAL = "_is_total"
 
 
 class ContractError(ValueError):
@@ -147,19 +149,46 @@ def compile_rules(schema: DataFrameSchema, broken: set[str]) -> tuple[list[Rule]
 
 def measure(frame: DataFrame, schema: DataFrameSchema, extra: Mapping[str, Column] | None = None) -> TableMetrics:
     """Every rule outcome of `schema` on `frame`, plus the `extra` aggregates, in one Spark job."""
+    return measure_by_date(frame, schema, None, extra).total
+
+
+@dataclass
+class DatedMetrics:
+    """One pass over a table: the whole frame's metrics and each business date's."""
+
+    total: TableMetrics
+    by_date: dict[date, TableMetrics] = field(default_factory=dict)
+
+
+def measure_by_date(frame: DataFrame, schema: DataFrameSchema, date_column: str | None,
+                    extra: Mapping[str, Column] | None = None) -> DatedMetrics:
+    """`measure`, and the same figures per value of `date_column`, in one Spark job.
+
+    A `rollup` over the date column gives one row per date and the grand total, so the
+    DQ report can show each date's own figures without another pass. Without a date
+    column (or when the table lacks it) only the total is measured."""
     problems = structure_problems(schema, frame)
     rules, skipped = compile_rules(schema, set(problems))
+    extra = dict(extra or {})
     aggregates = [F.count(F.lit(1)).alias(ROWS)]
     aggregates += [rule.violations.alias(f"_r{i}") for i, rule in enumerate(rules)]
-    extra = dict(extra or {})
     aggregates += [expression.alias(f"_x{i}") for i, expression in enumerate(extra.values())]
-    row = frame.agg(*aggregates).first()
-    values = row.asDict() if row is not None else {}
-    return TableMetrics(
-        table=str(schema.name),
-        rows=int(values.get(ROWS) or 0),
-        structure=list(problems.values()),
-        outcomes=[Outcome(r.check, r.name, r.columns, int(values.get(f"_r{i}") or 0)) for i, r in enumerate(rules)],
-        extra={name: int(values.get(f"_x{i}") or 0) for i, name in enumerate(extra)},
-        skipped=skipped,
-    )
+
+    def metrics(values: dict) -> TableMetrics:
+        return TableMetrics(
+            table=str(schema.name),
+            rows=int(values.get(ROWS) or 0),
+            structure=list(problems.values()),
+            outcomes=[Outcome(r.check, r.name, r.columns, int(values.get(f"_r{i}") or 0))
+                      for i, r in enumerate(rules)],
+            extra={name: int(values.get(f"_x{i}") or 0) for i, name in enumerate(extra)},
+            skipped=skipped,
+        )
+
+    if date_column is None or date_column not in frame.columns:
+        row = frame.agg(*aggregates).first()
+        return DatedMetrics(metrics(row.asDict() if row is not None else {}))
+    rows = frame.rollup(date_column).agg(F.grouping(date_column).alias(_TOTAL), *aggregates).collect()
+    total = next((r.asDict() for r in rows if r[_TOTAL]), {})
+    by_date = {r[date_column]: metrics(r.asDict()) for r in rows if not r[_TOTAL] and r[date_column] is not None}
+    return DatedMetrics(metrics(total), by_date)

@@ -117,7 +117,7 @@ def save_chart(lakehouse_root: str, label: str, png: bytes, encryption_args: dic
 def dq_report(context: AssetExecutionContext, spark: SparkResource) -> DataFrame:
     time_window = context.partition_time_window
     window = Window(time_window.start.date(), time_window.end.date())
-    report = build_report(context.instance, report_asset_graph(context), context.run_id, window,
+    report = build_report(context.instance, report_asset_graph(context), context.run.run_id, window,
                           load_dq_config().report_days)
     chart = save_chart(spark.settings.lakehouse_root, window.label, report.chart,
                        spark.settings.s3_encryption.boto3_args())

@@ -16,6 +16,7 @@ from lakehouse_assets.checks.metrics import NOT_NULL, UNIQUE_KEY, VALUE_RANGES, 
 CONTRACT = "contract"
 CONTRACT_CHECKS = (CONTRACT, UNIQUE_KEY, NOT_NULL, VALUE_RANGES)
 ROW_ACCOUNTING, QUARANTINE_SHARE = "row_accounting", "quarantine_share"
+LANDING_SCHEMA = "landing_schema"
 REFERENTIAL_INTEGRITY, FX_COVERAGE, FRESHNESS, VOLUME_ANOMALY = (
     "referential_integrity", "fx_coverage", "freshness", "volume_anomaly")
 WARN_CHECKS = frozenset({REFERENTIAL_INTEGRITY, FX_COVERAGE, FRESHNESS, VOLUME_ANOMALY})
@@ -26,6 +27,8 @@ CHECK_DESCRIPTIONS = {
     UNIQUE_KEY: "The contract's key identifies one row.",
     NOT_NULL: "Columns the contract declares non-nullable hold no null.",
     VALUE_RANGES: "Value checks and cross-column rules of the contract hold for every row.",
+    LANDING_SCHEMA: "Every landing file of the run's dates has the source's columns (Parquet: as strings) and "
+                    "can be read; names the file and the column.",
     ROW_ACCOUNTING: "landed data lines = bronze rows = silver + quarantined + duplicate rows.",
     QUARANTINE_SHARE: "The share of bronze rows quarantined stays under config/dq.yaml's max_share.",
     REFERENTIAL_INTEGRITY: "Share of -1 (unknown) keys per dimension under config/dq.yaml's threshold.",

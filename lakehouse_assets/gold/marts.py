@@ -2,59 +2,90 @@
 
 Each monthly partition is a pure function of its month's fact rows (the IO manager
 loads exactly the days of the month), so a late day or a re-run gives the same
-answer as a fresh build.
+answer as a fresh build. The three monthly marts share one step and one read of
+the fact; each mart is measured against its contract before it is written.
 """
 
-from dagster import AssetExecutionContext, AssetIn, asset
+from typing import Callable
+
+from dagster import AssetExecutionContext, AssetIn, AssetKey, AssetOut, Output, asset, multi_asset
+from pyspark import StorageLevel
 from pyspark.sql import DataFrame
 
+from lakehouse_assets.checks.audit import audit, log_blocked, run_window
+from lakehouse_assets.checks.targets import Target, specs_of, target
+from lakehouse_assets.checks.windows import Window
 from lakehouse_assets.contracts import column_schema_metadata
 from lakehouse_assets.io_managers.delta_io_manager import FULL_TABLE
 from lakehouse_assets.partitions import monthly_partitions, single_run_backfill
 from lakehouse_assets.resources.spark import SparkResource
 from lakehouse_assets.transforms import marts
 
-FACT = AssetIn(key=["gold", "fact_sales"])
 MONTHLY = {
-    "group_name": "gold",
-    "partitions_def": monthly_partitions,
-    "backfill_policy": single_run_backfill,
-    "metadata": {"partition_expr": "month"},
-    "kinds": {"spark", "delta"},
+    "customer_monthly_sales": "Coupon mart: monthly orders, units and USD spend per customer.",
+    "sales_team_monthly": "Monthly sales per sales person and store, rank in store, top performer's incentive.",
+    "category_monthly_revenue": "Monthly USD revenue, units, orders and customers per product category.",
 }
+TARGETS = {table: target("gold", table) for table in MONTHLY}
+LIFETIME = target("gold", "customer_lifetime_value")
 
 
-def monthly(table: str) -> dict:
-    """MONTHLY plus the table's contract as its column schema."""
-    return {**MONTHLY, "metadata": {**MONTHLY["metadata"], **column_schema_metadata(["gold", table])}}
+def audited_write(context: AssetExecutionContext, target_: Target, frame: DataFrame, window: Window | None,
+                  output_name: str = "result"):
+    """Measure `frame` (cached), write it unless a blocking check failed, yield the results."""
+    frame.persist(StorageLevel.MEMORY_AND_DISK)
+    try:
+        results, _ = audit(context, target_, frame, window)
+        if not log_blocked(context, target_, results):
+            yield Output(frame, output_name=output_name)
+        yield from results
+    finally:
+        frame.unpersist()
 
 
-@asset(key=["gold", "customer_monthly_sales"], ins={"fact": FACT}, **monthly("customer_monthly_sales"),
-       description="Coupon mart: monthly orders, units and USD spend per customer.")
-def customer_monthly_sales(fact: DataFrame) -> DataFrame:
-    return marts.customer_monthly_sales(fact)
+@multi_asset(
+    name="monthly_marts",
+    outs={table: AssetOut(key=["gold", table], group_name="gold", is_required=False, kinds={"spark", "delta"},
+                          metadata={"partition_expr": "month", **column_schema_metadata(["gold", table])},
+                          description=description)
+          for table, description in MONTHLY.items()},
+    ins={"fact": AssetIn(key=["gold", "fact_sales"]),
+         "dim_product": AssetIn(key=["silver", "dim_product"], metadata=FULL_TABLE)},
+    internal_asset_deps={
+        "customer_monthly_sales": {AssetKey(["gold", "fact_sales"])},
+        "sales_team_monthly": {AssetKey(["gold", "fact_sales"])},
+        "category_monthly_revenue": {AssetKey(["gold", "fact_sales"]), AssetKey(["silver", "dim_product"])},
+    },
+    check_specs=specs_of(TARGETS.values()),
+    partitions_def=monthly_partitions,
+    backfill_policy=single_run_backfill,
+    can_subset=True,
+    description="The monthly marts of the months in the run, from one read of their fact rows.",
+)
+def monthly_marts(context: AssetExecutionContext, spark: SparkResource, fact: DataFrame, dim_product: DataFrame):
+    window = run_window(context)
+    builders: dict[str, Callable[[], DataFrame]] = {
+        "customer_monthly_sales": lambda: marts.customer_monthly_sales(fact),
+        "sales_team_monthly": lambda: marts.sales_team_monthly(fact, spark.settings.incentive_rate),
+        "category_monthly_revenue": lambda: marts.category_monthly_revenue(fact, dim_product),
+    }
+    fact.persist(StorageLevel.MEMORY_AND_DISK)
+    try:
+        for table, build in builders.items():
+            if TARGETS[table].key in context.selected_asset_keys:
+                yield from audited_write(context, TARGETS[table], build(), window, output_name=table)
+    finally:
+        fact.unpersist()
 
 
-@asset(key=["gold", "sales_team_monthly"], ins={"fact": FACT}, **monthly("sales_team_monthly"),
-       description="Monthly sales per sales person and store, rank in store, top performer's incentive.")
-def sales_team_monthly(spark: SparkResource, fact: DataFrame) -> DataFrame:
-    return marts.sales_team_monthly(fact, spark.settings.incentive_rate)
-
-
-@asset(key=["gold", "category_monthly_revenue"],
-       ins={"fact": FACT, "dim_product": AssetIn(key=["silver", "dim_product"], metadata=FULL_TABLE)},
-       **monthly("category_monthly_revenue"), description="Monthly USD revenue, units, orders and customers per product category.")
-def category_monthly_revenue(fact: DataFrame, dim_product: DataFrame) -> DataFrame:
-    return marts.category_monthly_revenue(fact, dim_product)
-
-
-@asset(key=["gold", "customer_lifetime_value"], group_name="gold", kinds={"spark", "delta"},
-       metadata=column_schema_metadata(["gold", "customer_lifetime_value"]),
+@asset(key=LIFETIME.key.path, group_name="gold", kinds={"spark", "delta"},
+       metadata=column_schema_metadata(LIFETIME.key.path),
        ins={"fact": AssetIn(key=["gold", "fact_sales"], metadata=FULL_TABLE)},
+       check_specs=LIFETIME.specs(),
        description="Lifetime USD spend, order count, average order value and segment per customer.")
-def customer_lifetime_value(context: AssetExecutionContext, fact: DataFrame) -> DataFrame:
-    return marts.customer_lifetime_value(fact)
+def customer_lifetime_value(context: AssetExecutionContext, fact: DataFrame):
+    yield from audited_write(context, LIFETIME, marts.customer_lifetime_value(fact), None)
 
 
-monthly_mart_assets = [customer_monthly_sales, sales_team_monthly, category_monthly_revenue]
+monthly_mart_assets = [monthly_marts]
 unpartitioned_assets = [customer_lifetime_value]

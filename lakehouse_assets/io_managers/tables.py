@@ -10,19 +10,19 @@ The only code that writes Delta. Three write modes cover every table:
 
 from __future__ import annotations
 
-import json
+import os
 from dataclasses import dataclass
 from datetime import date
-from typing import Any, Sequence
+from typing import Any, Mapping, Sequence
 
+import deltalake
 from dagster import AssetKey
 from delta.tables import DeltaTable
 from pyspark.errors import AnalysisException
 from pyspark.sql import DataFrame, SparkSession
 from pyspark.sql import functions as F
 
-from lakehouse_assets.io_managers.retry import retry_on_conflict
-from lakehouse_assets.resources.landing import to_spark_uri
+from lakehouse_assets.resources.landing import canonical_uri, is_s3, to_spark_uri
 
 DELETE_FLAG = "_delete"
 # How Spark and Delta say a path holds no Delta table (nothing there, or files without a log).
@@ -84,7 +84,6 @@ class DeltaTables:
             frame = frame.where(window_predicate(column, start, end))
         return frame
 
-    @retry_on_conflict
     def replace_window(self, frame: DataFrame, key: AssetKey | Sequence[str], column: str,
                        start: date, end: date, partition_by: bool = True) -> Commit:
         """Atomically replace the rows of `[start, end)` in `column`. Delta rejects the write
@@ -98,12 +97,10 @@ class DeltaTables:
         writer.save(self.path(key))
         return self.last_commit(key)
 
-    @retry_on_conflict
     def overwrite(self, frame: DataFrame, key: AssetKey | Sequence[str]) -> Commit:
         frame.write.format("delta").mode("overwrite").option("overwriteSchema", "true").save(self.path(key))
         return self.last_commit(key)
 
-    @retry_on_conflict
     def upsert_groups(self, frame: DataFrame, key: AssetKey | Sequence[str],
                       row_key: str, group_key: str) -> Commit:
         """Make the table's rows for every `group_key` value in `frame` exactly `frame`'s rows:
@@ -146,31 +143,50 @@ class DeltaTables:
         return True
 
     def last_commit(self, key: AssetKey | Sequence[str]) -> Commit:
-        """Version and metrics of the table's latest commit, read from its commit file.
+        """Version and metrics of the table's latest commit, from its Delta log.
 
-        Cheaper than `DESCRIBE HISTORY` (no Spark job): the write just refreshed the
-        process's cached Delta log, so the version is known and one small JSON file is read."""
+        Locally with delta-rs (no Spark job): it lists the log and reads the newest commit's
+        `commitInfo`. On S3 with Delta's public `DeltaTable.history(1)` (one small Spark job):
+        delta-rs 1.5's `history()` never sends its S3 list request and times out after 3 min."""
         path = self.path(key)
-        jvm = self.spark.sparkContext._jvm
-        log = jvm.org.apache.spark.sql.delta.DeltaLog.forTable(self.spark._jsparkSession, path)
-        version = int(log.unsafeVolatileSnapshot().version())
-        info = self._commit_info(f"{path}/_delta_log/{version:020d}.json")
-        metrics = {k: int(v) for k, v in (info.get("operationMetrics") or {}).items() if str(v).isdigit()}
+        if is_s3(path):
+            row = DeltaTable.forPath(self.spark, path).history(1) \
+                .select("version", "operation", "operationMetrics").collect()[0]
+            version, operation, raw = int(row["version"]), row["operation"], row["operationMetrics"] or {}
+        else:
+            table = open_delta_rs(path, without_files=True)
+            info = next(iter(table.history(1)), {})
+            version = int(info.get("version", table.version()))
+            operation, raw = info.get("operation", "UNKNOWN"), info.get("operationMetrics") or {}
+        metrics = {k: int(v) for k, v in raw.items() if str(v).isdigit()}
         written = metrics.get("numOutputRows", metrics.get("numTargetRowsInserted", 0)
                               + metrics.get("numTargetRowsUpdated", 0))
-        return Commit(path, version, info.get("operation", "UNKNOWN"), written, metrics)
+        return Commit(path, version, operation, written, metrics)
 
-    def _commit_info(self, commit_file: str) -> dict:
-        jvm = self.spark.sparkContext._jvm
-        hadoop_path = jvm.org.apache.hadoop.fs.Path(commit_file)
-        fs = hadoop_path.getFileSystem(self.spark.sparkContext._jsc.hadoopConfiguration())
-        reader = jvm.java.io.BufferedReader(jvm.java.io.InputStreamReader(fs.open(hadoop_path), "UTF-8"))
-        try:
-            line = reader.readLine()
-            while line is not None:
-                if '"commitInfo"' in line:
-                    return json.loads(line)["commitInfo"]
-                line = reader.readLine()
-        finally:
-            reader.close()
-        return {}
+
+def delta_rs_storage_options(environ: Mapping[str, str] = os.environ) -> dict[str, str]:
+    """delta-rs (object_store) settings for S3 from the same standard AWS environment that
+    `resources.spark.s3a_conf` gives s3a: endpoint (path-style, as s3a), region, keys."""
+    options: dict[str, str] = {}
+    endpoint = environ.get("AWS_ENDPOINT_URL_S3") or environ.get("AWS_ENDPOINT_URL")
+    if endpoint:
+        options["AWS_ENDPOINT_URL"] = endpoint
+        options["AWS_VIRTUAL_HOSTED_STYLE_REQUEST"] = "false"
+        options["AWS_ALLOW_HTTP"] = str(endpoint.startswith("http://")).lower()
+    region = environ.get("AWS_REGION") or environ.get("AWS_DEFAULT_REGION")
+    if region:
+        options["AWS_REGION"] = region
+    if environ.get("AWS_ACCESS_KEY_ID") and environ.get("AWS_SECRET_ACCESS_KEY"):
+        options["AWS_ACCESS_KEY_ID"] = environ["AWS_ACCESS_KEY_ID"]
+        options["AWS_SECRET_ACCESS_KEY"] = environ["AWS_SECRET_ACCESS_KEY"]
+        if environ.get("AWS_SESSION_TOKEN"):
+            options["AWS_SESSION_TOKEN"] = environ["AWS_SESSION_TOKEN"]
+    return options
+
+
+def open_delta_rs(uri: str, **kwargs: Any) -> deltalake.DeltaTable:
+    """The Delta table at `uri` (a local path, `s3://` or `s3a://`) through delta-rs, without
+    Spark; raises `deltalake.exceptions.TableNotFoundError` if there is no table."""
+    if is_s3(uri):
+        return deltalake.DeltaTable(canonical_uri(uri), storage_options=delta_rs_storage_options(), **kwargs)
+    return deltalake.DeltaTable(uri if "://" in uri else os.path.abspath(uri), **kwargs)

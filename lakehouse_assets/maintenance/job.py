@@ -21,7 +21,7 @@ from dagster import (
 )
 
 from lakehouse_assets.failures import attempt_number, classified_failures
-from lakehouse_assets.jobs import WRITER_TAGS
+from lakehouse_assets.run_plan import WRITER_TAGS
 from lakehouse_assets.maintenance.tables import (
     RETENTION_COLUMNS,
     delete_before,

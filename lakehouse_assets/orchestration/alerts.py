@@ -13,7 +13,6 @@ from typing import Sequence
 
 from dagster import (
     ConfigurableResource,
-    DagsterEvent,
     DagsterRun,
     DefaultSensorStatus,
     EnvVar,
@@ -21,8 +20,8 @@ from dagster import (
     run_failure_sensor,
 )
 
-from lakehouse_assets.cli.run_cmd import root_cause
-from lakehouse_assets.jobs import PARTITION_TAG, RANGE_END_TAG, RANGE_START_TAG
+from lakehouse_assets.run_errors import root_cause, step_error
+from lakehouse_assets.run_plan import partition_label
 from lakehouse_assets.resources.secrets import resolve_secret
 
 WEBHOOK_ENV = "LAKEHOUSE_SLACK_WEBHOOK_URL"
@@ -56,29 +55,6 @@ class SlackWebhook(ConfigurableResource):
             pass
 
 
-def partition_of(run: DagsterRun) -> str:
-    tags = run.tags
-    if tags.get(PARTITION_TAG):
-        return tags[PARTITION_TAG]
-    if tags.get(RANGE_START_TAG):
-        return f"{tags[RANGE_START_TAG]} .. {tags.get(RANGE_END_TAG, tags[RANGE_START_TAG])}"
-    return "(not partitioned)"
-
-
-def step_error(event: DagsterEvent) -> str:
-    """A failed step's reason: a `Failure`'s description, else the innermost error's line."""
-    data = event.event_specific_data
-    described = getattr(getattr(data, "user_failure_data", None), "description", None)
-    if described:
-        return described
-    error = getattr(data, "error", None)
-    if error is None:
-        return event.message or "unknown error"
-    cause = root_cause(error)
-    first = (error.message or "").strip().splitlines()[0] if error.message else ""
-    return f"{first.rstrip('.')} - {cause}" if first.startswith("Exceeded max_retries") else cause
-
-
 def assets_by_step(instance, run: DagsterRun) -> dict[str, list[str]]:
     """Step key -> the `layer/table` keys it materializes, from the run's execution plan."""
     if not run.execution_plan_snapshot_id:
@@ -96,7 +72,7 @@ def failure_message(run: DagsterRun, failures: Sequence[tuple[list[str], str]], 
     assets = ", ".join(a for keys, _ in failures for a in keys) or "(no step ran)"
     reasons = [f"{', '.join(keys)}: {reason}" for keys, reason in failures] or [run_error or "unknown error"]
     error = "\n".join(reasons)[:MAX_ERROR_CHARS]
-    partition = partition_of(run)
+    partition = partition_label(run.tags)
     first_reason = failures[0][1] if failures else reasons[0]
     text = (f"Lakehouse run failed: {run.job_name}, assets {assets}, partition {partition}. "
             f"Error: {first_reason[:300]}. Run: {link}")

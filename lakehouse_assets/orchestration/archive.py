@@ -8,7 +8,7 @@ from dagster import Config, OpExecutionContext, job, op
 from dagster_aws.s3 import S3Resource
 
 from lakehouse_assets.failures import attempt_number, classified_failures
-from lakehouse_assets.jobs import WRITER_TAGS
+from lakehouse_assets.run_plan import WRITER_TAGS
 from lakehouse_assets.maintenance.archive import archive_files
 from lakehouse_assets.orchestration.ingested import audit_uri, read_rows
 from lakehouse_assets.resources.landing import is_s3

@@ -7,8 +7,6 @@ landing sensor for a late file, or a backfill from the UI), in one run per job.
 Runs of `lakehouse run` execute in its own process and do their follow-ups themselves.
 """
 
-from datetime import date
-
 from dagster import (
     DagsterRun,
     DagsterRunStatus,
@@ -18,50 +16,27 @@ from dagster import (
     run_status_sensor,
 )
 
-from lakehouse_assets.jobs import (
-    MONTHLY_JOB,
-    PARTITION_TAG,
-    RANGE_END_TAG,
-    RANGE_START_TAG,
-    TRIGGER_TAG,
-    UNPARTITIONED_JOB,
-    daily_job,
-    monthly_job,
-    unpartitioned_job,
-)
+from lakehouse_assets.jobs import daily_job, monthly_job, unpartitioned_job
 from lakehouse_assets.orchestration.archive import ARCHIVE_JOB, archive_job, archive_run_config
-from lakehouse_assets.partitions import month_start
+from lakehouse_assets.run_plan import AFTER_RUN_TAG, TRIGGER_TAG, downstream_runs, run_days
 from lakehouse_assets.settings import load_settings
-
-
-def run_days(run: DagsterRun) -> tuple[date, date] | None:
-    """The (first, last) business dates a daily run covered, from its partition tags."""
-    tags = run.tags
-    if tags.get(PARTITION_TAG):
-        day = date.fromisoformat(tags[PARTITION_TAG])
-        return day, day
-    if tags.get(RANGE_START_TAG) and tags.get(RANGE_END_TAG):
-        return date.fromisoformat(tags[RANGE_START_TAG]), date.fromisoformat(tags[RANGE_END_TAG])
-    return None
 
 
 def follow_up_requests(run: DagsterRun, archive: bool) -> list[RunRequest]:
     """The runs that bring everything downstream of a successful daily run up to date."""
-    days = run_days(run)
+    days = run_days(run.tags)
     if days is None:
         return []
-    first, last = (month_start(d).isoformat() for d in days)
-    tags = {TRIGGER_TAG: "follow_up", "lakehouse/after_run": run.run_id}
-    monthly_key = f"{run.run_id}:{MONTHLY_JOB}"
-    if first == last:
-        monthly = RunRequest(run_key=monthly_key, job_name=MONTHLY_JOB, partition_key=first, tags=tags)
-    else:
-        monthly = RunRequest(run_key=monthly_key, job_name=MONTHLY_JOB,
-                             tags={**tags, RANGE_START_TAG: first, RANGE_END_TAG: last})
-    requests = [
-        monthly,
-        RunRequest(run_key=f"{run.run_id}:{UNPARTITIONED_JOB}", job_name=UNPARTITIONED_JOB, tags=tags),
-    ]
+    tags = {TRIGGER_TAG: "follow_up", AFTER_RUN_TAG: run.run_id}
+    requests = []
+    for planned in downstream_runs(*days, tags=tags):
+        run_key = f"{run.run_id}:{planned.job_name}"
+        if planned.first is not None and planned.first == planned.last:
+            # One month: a plain partition run, as a click in the UI would start.
+            requests.append(RunRequest(run_key=run_key, job_name=planned.job_name, partition_key=planned.first,
+                                       tags=tags))
+        else:
+            requests.append(RunRequest(run_key=run_key, job_name=planned.job_name, tags=planned.tags))
     if archive:
         requests.append(RunRequest(run_key=f"{run.run_id}:{ARCHIVE_JOB}", job_name=ARCHIVE_JOB, tags=tags,
                                    run_config=archive_run_config(run.run_id)))

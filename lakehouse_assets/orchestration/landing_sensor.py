@@ -21,7 +21,8 @@ from dagster import (
 )
 from dagster_aws.s3 import S3Resource
 
-from lakehouse_assets.jobs import RANGE_END_TAG, RANGE_START_TAG, TRIGGER_TAG, daily_job
+from lakehouse_assets.jobs import daily_job
+from lakehouse_assets.run_plan import TRIGGER_TAG, range_tags
 from lakehouse_assets.orchestration.ingested import ingested_content
 from lakehouse_assets.orchestration.landing_state import (
     LandingCursor,
@@ -59,7 +60,7 @@ def _requests(fresh: list[LandingFile]) -> list[RunRequest]:
         if first == last:
             requests.append(RunRequest(run_key=run_key(group), partition_key=first.isoformat(), tags=tags))
         else:
-            tags.update({RANGE_START_TAG: first.isoformat(), RANGE_END_TAG: last.isoformat()})
+            tags.update(range_tags(first.isoformat(), last.isoformat()))
             requests.append(RunRequest(run_key=run_key(group), tags=tags))
     return requests
 

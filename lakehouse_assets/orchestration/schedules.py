@@ -17,7 +17,8 @@ from dagster import (
     schedule,
 )
 
-from lakehouse_assets.jobs import TRIGGER_TAG, daily_job
+from lakehouse_assets.jobs import daily_job
+from lakehouse_assets.run_plan import TRIGGER_TAG
 from lakehouse_assets.settings import OrchestrationSettings, load_settings
 
 

@@ -1,59 +1,86 @@
-"""silver/dim_*: the star schema's dimensions, rebuilt incrementally per day.
+"""silver/dim_*: the star schema's dimensions, rebuilt incrementally per day, in one step.
 
 A daily partition of a dimension means "the entities whose change records landed
 that day". Their whole history is rebuilt from `silver/<source>` and merged in,
 so only those entities' rows are touched, and the result depends only on the set
-of records ingested, never on the order in which days were processed.
+of records ingested, never on the order in which days were processed. The five
+dimensions are small: one step builds them all, each measured against its contract
+before it is merged (`checks/audit.py`).
 """
 
-from dagster import AssetExecutionContext, AssetIn, AssetsDefinition, asset
-from pyspark.sql import DataFrame
+from dagster import AssetExecutionContext, AssetIn, AssetKey, AssetOut, Output, multi_asset
+from pyspark import StorageLevel
+from pyspark.sql import DataFrame, SparkSession
 
 from lakehouse_assets.bronze.ingest import PARTITION_COLUMN
+from lakehouse_assets.checks.audit import audit, log_blocked, run_window
+from lakehouse_assets.checks.targets import specs_of, target
+from lakehouse_assets.checks.windows import Window
 from lakehouse_assets.contracts import column_schema_metadata
 from lakehouse_assets.io_managers.delta_io_manager import FULL_TABLE
-from lakehouse_assets.io_managers.tables import window_predicate
-from lakehouse_assets.partitions import daily_partitions, days_in, single_run_backfill
+from lakehouse_assets.partitions import daily_partitions, single_run_backfill
 from lakehouse_assets.resources.spark import SparkResource
 from lakehouse_assets.transforms.dimensions import DIMENSIONS, SCD2, Dimension, date_dimension
 
+DIM_DATE = "dim_date"
+TARGETS = {table: target("silver", table) for table in [*DIMENSIONS, DIM_DATE]}
 
-def build_dimension_asset(dim: Dimension) -> AssetsDefinition:
+
+def _out(dim: Dimension) -> AssetOut:
     kind = "SCD type 2 (history)" if dim.scd_type == SCD2 else "SCD type 1 (latest)"
-    @asset(
-        key=["silver", dim.table],
-        group_name="silver",
-        partitions_def=daily_partitions,
-        backfill_policy=single_run_backfill,
-        ins={"records": AssetIn(key=["silver", dim.source], metadata=FULL_TABLE)},
+    return AssetOut(
+        key=["silver", dim.table], group_name="silver", is_required=False, kinds={"spark", "delta"},
         metadata={"write_mode": "upsert_groups", "row_key": dim.sk_col, "group_key": dim.id_col,
                   **column_schema_metadata(["silver", dim.table])},
         description=f"{dim.table}: {kind} of {dim.source}, keyed by {dim.sk_col}.",
-        kinds={"spark", "delta"},
     )
-    def _dimension(context: AssetExecutionContext, records: DataFrame) -> DataFrame:
-        window = context.partition_time_window
-        landed = records.where(window_predicate(PARTITION_COLUMN, window.start.date(), window.end.date()))
-        affected = landed.select(dim.id_col).distinct()
-        history = records.join(affected, on=dim.id_col, how="left_semi")
-        return dim.build(history)
-
-    return _dimension
 
 
-@asset(
-    key=["silver", "dim_date"],
-    group_name="silver",
+OUTS = {dim.table: _out(dim) for dim in DIMENSIONS.values()}
+OUTS[DIM_DATE] = AssetOut(
+    key=["silver", DIM_DATE], group_name="silver", is_required=False, kinds={"spark", "delta"},
+    metadata={"partition_expr": "date", "partition_by": False, **column_schema_metadata(["silver", DIM_DATE])},
+    description="dim_date: one row per business date processed (date_key yyyymmdd).",
+)
+
+
+def changed_entities(dim: Dimension, records: DataFrame, window: Window) -> DataFrame:
+    """The dimension rows of every entity with a change record landed in `window`."""
+    landed = records.where(window.predicate(PARTITION_COLUMN))
+    affected = landed.select(dim.id_col).distinct()
+    return dim.build(records.join(affected, on=dim.id_col, how="left_semi"))
+
+
+def dates_of(spark: SparkSession, window: Window) -> DataFrame:
+    return date_dimension(spark.createDataFrame([(d,) for d in window.days], "date date"))
+
+
+@multi_asset(
+    name="dimensions",
+    outs=OUTS,
+    ins={dim.source: AssetIn(key=["silver", dim.source], metadata=FULL_TABLE) for dim in DIMENSIONS.values()},
+    check_specs=specs_of(TARGETS.values()),
+    internal_asset_deps={**{dim.table: {AssetKey(["silver", dim.source])} for dim in DIMENSIONS.values()},
+                         DIM_DATE: set()},
     partitions_def=daily_partitions,
     backfill_policy=single_run_backfill,
-    metadata={"partition_expr": "date", "partition_by": False, **column_schema_metadata(["silver", "dim_date"])},
-    description="dim_date: one row per business date processed (date_key yyyymmdd).",
-    kinds={"spark", "delta"},
+    can_subset=True,
+    description="The five dimensions of the star schema, each measured before it is merged.",
 )
-def dim_date(context: AssetExecutionContext, spark: SparkResource) -> DataFrame:
-    window = context.partition_time_window
-    days = spark.session.createDataFrame([(d,) for d in days_in(window.start, window.end)], "date date")
-    return date_dimension(days)
-
-
-dimension_assets = [build_dimension_asset(d) for d in DIMENSIONS.values()] + [dim_date]
+def dimensions(context: AssetExecutionContext, spark: SparkResource, **records: DataFrame):
+    window = run_window(context)
+    frames = {dim.table: (lambda dim=dim: changed_entities(dim, records[dim.source], window))
+              for dim in DIMENSIONS.values()}
+    frames[DIM_DATE] = lambda: dates_of(spark.session, window)
+    for table, build in frames.items():
+        target_ = TARGETS[table]
+        if target_.key not in context.selected_asset_keys:
+            continue
+        frame = build().persist(StorageLevel.MEMORY_AND_DISK)
+        try:
+            results, _ = audit(context, target_, frame, window)
+            if not log_blocked(context, target_, results):
+                yield Output(frame, output_name=table)
+            yield from results
+        finally:
+            frame.unpersist()

@@ -1,7 +1,7 @@
 """Retries for transient failures, fast failure for data errors, and the Slack alert,
-through the real IO manager: bronze/orders of one generated day is written to an S3
-endpoint that throttles every request during the first attempt, then to a table whose
-schema does not match."""
+through the real IO manager and the jobs' retry policy: bronze/orders of one generated
+day is written to an S3 endpoint that throttles every request during the first attempt,
+then to a table whose schema does not match."""
 
 from __future__ import annotations
 
@@ -16,17 +16,19 @@ from dagster import (
     AssetKey,
     DagsterEventType,
     DagsterInstance,
+    Definitions,
     Failure,
-    RetryRequested,
     build_run_status_sensor_context,
+    define_asset_job,
 )
 from sqlalchemy.exc import OperationalError
 
-from lakehouse_assets.failures import Kind, classified_failures, classify
+from lakehouse_assets.failures import Kind, classified_failures, classify, retry_policy
 from lakehouse_assets.generate import generate
 from lakehouse_assets.jobs import DAILY_JOB
 from lakehouse_assets.orchestration.alerts import UI_URL_ENV, WEBHOOK_ENV, SlackWebhook, slack_on_run_failure
-from lakehouse_assets.settings import PROJECT_ROOT, OrchestrationSettings
+from lakehouse_assets.partitions import daily_partitions
+from lakehouse_assets.settings import PROJECT_ROOT, OrchestrationSettings, load_settings
 from lakehouse_assets_tests.orchestration.servers import RecordingWebhook, ThrottlingS3Proxy
 
 DAY = date(2024, 2, 29)
@@ -65,10 +67,18 @@ def slow_retry_config(tmp_path, monkeypatch):
 
 
 def materialize_bronze_orders(instance: DagsterInstance):
+    """bronze/orders as the daily job builds it, with the retry policy of this test's config.
+
+    The jobs take their policy from the config read when the code location loads, before
+    this test sets its own; that every job carries one is tested in faults/test_retry.py."""
     from lakehouse_assets.definitions import defs
 
-    return defs.resolve_job_def(DAILY_JOB).execute_in_process(
-        instance=instance, partition_key=DAY.isoformat(), asset_selection=[BRONZE_ORDERS], raise_on_error=False)
+    name = f"{DAILY_JOB}_bronze_orders"
+    retried = define_asset_job(name, selection=[BRONZE_ORDERS], partitions_def=daily_partitions,
+                               op_retry_policy=retry_policy(load_settings()))
+    test_defs = Definitions(assets=defs.assets, resources=defs.resources, executor=defs.executor, jobs=[retried])
+    return test_defs.resolve_job_def(name).execute_in_process(
+        instance=instance, partition_key=DAY.isoformat(), raise_on_error=False)
 
 
 def events_of(result, kind: DagsterEventType) -> list:
@@ -80,6 +90,8 @@ def events_of(result, kind: DagsterEventType) -> list:
     (RuntimeError("An error occurred (SlowDown) when calling the PutObject operation: Please reduce"), Kind.TRANSIENT),
     (RuntimeError("org.apache.spark.SparkException: Job aborted: ExecutorLostFailure (executor 3 exited)"),
      Kind.TRANSIENT),
+    (RuntimeError("io.delta.exceptions.ConcurrentAppendException: [DELTA_CONCURRENT_APPEND] Files were added "
+                  "to partition [d=2024-02-29] by a concurrent update"), Kind.TRANSIENT),
     (RuntimeError("[DELTA_REPLACE_WHERE_MISMATCH] Written data does not conform to partial table overwrite"),
      Kind.DATA),
     (FileNotFoundError("table silver/orders does not exist at /x: materialize it first"), Kind.DATA),
@@ -87,13 +99,16 @@ def events_of(result, kind: DagsterEventType) -> list:
 ])
 def test_errors_are_classified(error, kind):
     assert classify(error) is kind
-    policy = OrchestrationSettings(max_retries=2, retry_delay_seconds=3)
-    expected = {Kind.TRANSIENT: RetryRequested, Kind.DATA: Failure, Kind.UNKNOWN: type(error)}[kind]
-    with pytest.raises(expected) as raised, classified_failures("writing x", policy, attempt=1):
+    settings = OrchestrationSettings(max_retries=2, retry_delay_seconds=3)
+    expected = {Kind.TRANSIENT: Failure, Kind.DATA: Failure, Kind.UNKNOWN: type(error)}[kind]
+    with pytest.raises(expected) as raised, classified_failures("writing x", settings, attempt=1):
         raise error
-    if kind is Kind.TRANSIENT:
-        assert (raised.value.max_retries, raised.value.seconds_to_wait) == (2, 6)
+    if kind is Kind.TRANSIENT:  # the jobs' policy retries it: 2 retries, the second 9 s (3 * (2**2 - 1)) later
+        assert raised.value.allow_retries and " while writing x, retryable:" in raised.value.description
+        policy = retry_policy(settings)
+        assert (policy.max_retries, policy.calculate_delay(1 + 1)) == (2, 9)
     if kind is Kind.DATA:
+        assert not raised.value.allow_retries
         assert raised.value.description.startswith("data error while writing x, not retried")
 
 

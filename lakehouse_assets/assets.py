@@ -1,0 +1,13 @@
+"""Every asset of the lakehouse, written down once.
+
+The jobs select from this list by partitioning (`jobs.py`), and the code location
+(`definitions.py`) serves it; a new table is added here and nowhere else.
+"""
+
+from lakehouse_assets.checks.report import dq_report
+from lakehouse_assets.gold.fact_sales import fact_sales
+from lakehouse_assets.gold.marts import customer_lifetime_value, monthly_marts
+from lakehouse_assets.ingest.assets import ingest
+from lakehouse_assets.silver.dimensions import dimensions
+
+ASSETS = [ingest, dimensions, fact_sales, dq_report, monthly_marts, customer_lifetime_value]

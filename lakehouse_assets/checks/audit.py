@@ -1,0 +1,110 @@
+"""Checks measured on the frame a step is about to write: write-audit-publish.
+
+A step that builds a table caches the frame, measures it against the table's
+contract in one Spark job (`measure_by_date`: the whole window and each business
+date), turns the figures into check results, and writes the table only if no
+blocking check failed. A blocked table keeps its previous rows, so readers never
+see a half-valid partition; the step yields the failed results and Dagster fails
+it after its other outputs, which skips everything downstream in the run.
+
+Each result carries the dates it covers (`dq/window_start`, `dq/window_end`) and,
+for a run over several dates, each date's own outcome in `dq/by_date`, which the
+DQ report turns into one row per date.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Callable, Iterable, Mapping
+
+from dagster import AssetCheckResult, AssetCheckSeverity, AssetExecutionContext, MetadataValue
+from pyspark.sql import Column, DataFrame
+
+from lakehouse_assets.checks.targets import Target
+from lakehouse_assets.checks.metrics import DatedMetrics, TableMetrics, measure_by_date
+from lakehouse_assets.checks.results import contract_results
+from lakehouse_assets.checks.windows import Window
+
+BY_DATE = "dq/by_date"
+SCOPE = "dq/scope"
+# (metrics, base metadata) -> results of one table's checks
+Builder = Callable[[TableMetrics, Mapping], Iterable[AssetCheckResult]]
+
+
+def run_window(context: AssetExecutionContext) -> Window | None:
+    """The dates a partitioned step writes; None for an unpartitioned one."""
+    if not context.has_partition_key and not context.has_partition_key_range:
+        return None
+    window = context.partition_time_window
+    return Window(window.start.date(), window.end.date())
+
+
+def base_metadata(target: Target, window: Window | None) -> dict:
+    scope = f"dates {window.label}" if window is not None and target.window_column else "rows written"
+    return {SCOPE: scope, **(window.metadata() if window is not None else {})}
+
+
+def measure_frame(target: Target, frame: DataFrame,
+                  extra: Mapping[str, Column] | None = None) -> DatedMetrics:
+    """The target's contract figures on `frame` (best cached), per date of its window column."""
+    return measure_by_date(frame, target.schema, target.window_column, extra)
+
+
+def dated_results(builder: Builder, dated: DatedMetrics, base: Mapping) -> list[AssetCheckResult]:
+    """`builder`'s results on the whole frame, each with every date's own outcome when the
+    frame spans several dates."""
+    results = list(builder(dated.total, base))
+    if len(dated.by_date) < 2:
+        return results
+    per_date: dict[date, dict[str, AssetCheckResult]] = {
+        day: {r.check_name: r for r in builder(metrics, base)} for day, metrics in sorted(dated.by_date.items())
+    }
+    return [with_by_date(r, {day: found[r.check_name] for day, found in per_date.items()
+                             if r.check_name in found}) for r in results]
+
+
+def with_by_date(result: AssetCheckResult, by_date: Mapping[date, AssetCheckResult]) -> AssetCheckResult:
+    """`result` with `dq/by_date`: ISO date -> that date's passed and description."""
+    if not by_date:
+        return result
+    entries = {day.isoformat(): {"passed": bool(r.passed), "description": r.description}
+               for day, r in sorted(by_date.items())}
+    return result._replace(metadata={**result.metadata, BY_DATE: MetadataValue.json(entries)})
+
+
+def contract_builder(target: Target, selected: set[str]) -> Builder:
+    return lambda metrics, base: contract_results(target.key, metrics, selected, base)
+
+
+def failed_blocking(results: Iterable[AssetCheckResult], target: Target) -> list[str]:
+    """Names of the target's blocking ERROR checks that failed."""
+    return [r.check_name for r in results
+            if not r.passed and r.check_name in target.blocking and r.asset_key == target.key
+            and r.severity == AssetCheckSeverity.ERROR]
+
+
+def audit(context: AssetExecutionContext, target: Target, frame: DataFrame, window: Window | None,
+          extra: Mapping[str, Column] | None = None,
+          more: Callable[[DatedMetrics, Mapping], Iterable[AssetCheckResult]] | None = None,
+          ) -> tuple[list[AssetCheckResult], DatedMetrics]:
+    """The run's selected checks of `target` on `frame`: the contract's, plus `more(dated, base)`."""
+    selected = target.selected(context)
+    dated = measure_frame(target, frame, extra)
+    base = base_metadata(target, window)
+    results = dated_results(contract_builder(target, selected), dated, base)
+    if more is not None:
+        results += [r for r in more(dated, base) if r.check_name in selected]
+    return results, dated
+
+
+def blocked_message(target: Target, failed: list[str]) -> str:
+    return (f"{'/'.join(target.key.path)} not written: blocking check(s) {', '.join(failed)} failed "
+            "(its previous rows stay; see the check results)")
+
+
+def log_blocked(context: AssetExecutionContext, target: Target, results: list[AssetCheckResult]) -> bool:
+    """True (and says so in the run's log) when a blocking check of `target` failed."""
+    failed = failed_blocking(results, target)
+    if failed:
+        context.log.error(blocked_message(target, failed))
+    return bool(failed)

@@ -1,0 +1,100 @@
+"""The ingest step: every source's bronze, silver and quarantine, and audit/ingested_files.
+
+One Dagster step for the landing layer of a date window: the tables keep their own
+asset keys (and their checks show on them), but one Spark plan per source reads its
+files once, and the small master-data sources cost no step of their own. A run may
+select any subset (`can_subset`): a source's silver without its bronze reads bronze
+from the lakehouse.
+"""
+
+
+from collections import Counter
+
+from dagster import AssetExecutionContext, AssetKey, AssetOut, MetadataValue, Output, multi_asset
+
+from lakehouse_assets.bronze.ingest import PARTITION_COLUMN
+from lakehouse_assets.checks.audit import audit, log_blocked, run_window
+from lakehouse_assets.checks.config import load_dq_config
+from lakehouse_assets.checks.targets import Target, specs_of
+from lakehouse_assets.contracts import column_schema_metadata
+from lakehouse_assets.ingest.inventory import STATUS, inventory_frame, inventory_rows
+from lakehouse_assets.ingest.source_step import SourceTargets, ingest_source, output_name
+from lakehouse_assets.partitions import daily_partitions, single_run_backfill
+from lakehouse_assets.resources.landing import list_landing_files
+from lakehouse_assets.resources.pii import PiiMasking
+from lakehouse_assets.resources.spark import SparkResource
+from lakehouse_assets.sources import SOURCES, Source
+from lakehouse_assets.transforms.conform import silver_partition_column
+
+INVENTORY = Target(AssetKey(["audit", "ingested_files"]))
+INVENTORY_OUT = "audit__ingested_files"
+TARGETS = {name: SourceTargets(source) for name, source in SOURCES.items()}
+SILVER_DESCRIPTIONS = {
+    "orders": "Valid, typed, de-duplicated order lines with order_date and net_amount.",
+    "fx_rates": "Valid daily FX rates to USD (USD is always 1).",
+}
+
+
+def _outs(source: Source) -> dict[str, AssetOut]:
+    name, common = source.name, {"kinds": {"spark", "delta"}, "is_required": False}
+    return {
+        output_name("bronze", name): AssetOut(
+            key=["bronze", name], group_name="bronze", metadata={"partition_expr": PARTITION_COLUMN},
+            description=f"Every data line of the {name} landing files, as text, with lineage.", **common),
+        output_name("silver", name): AssetOut(
+            key=["silver", name], group_name="silver",
+            metadata={"partition_expr": silver_partition_column(source), **column_schema_metadata(["silver", name])},
+            description=SILVER_DESCRIPTIONS.get(name, f"Valid, typed, de-duplicated {name} change records."),
+            **common),
+        output_name("quarantine", name): AssetOut(
+            key=["quarantine", name], group_name="quarantine",
+            metadata={"partition_expr": PARTITION_COLUMN, **column_schema_metadata(["quarantine", name])},
+            description=f"{name} rows that failed a SPEC §3 rule, as landed, with the reason.", **common),
+    }
+
+
+OUTS = {out: spec for source in SOURCES.values() for out, spec in _outs(source).items()}
+OUTS[INVENTORY_OUT] = AssetOut(
+    key=INVENTORY.key.path, group_name="audit", is_required=False, kinds={"spark", "delta"},
+    metadata={"partition_expr": "partition_date", "partition_by": False,
+              **column_schema_metadata(INVENTORY.key.path)},
+    description="One row per landing file seen: path, size, content hash, rows, status, run.")
+CHECK_SPECS = specs_of([t for targets in TARGETS.values() for t in (targets.bronze, targets.silver,
+                                                                      targets.quarantine)] + [INVENTORY])
+
+
+@multi_asset(
+    name="ingest",
+    outs=OUTS,
+    check_specs=CHECK_SPECS,
+    internal_asset_deps={
+        **{output_name(layer, name): {AssetKey(["bronze", name])} for name in SOURCES
+           for layer in ("silver", "quarantine")},
+        **{output_name("bronze", name): set() for name in SOURCES},
+        INVENTORY_OUT: {AssetKey(["bronze", name]) for name in SOURCES},
+    },
+    partitions_def=daily_partitions,
+    backfill_policy=single_run_backfill,
+    can_subset=True,
+    description="Landing files to bronze, SPEC §3 validation to silver and quarantine, the file audit.",
+)
+def ingest(context: AssetExecutionContext, spark: SparkResource, pii: PiiMasking):
+    window = run_window(context)
+    config = load_dq_config()
+    want_inventory = INVENTORY.key in context.selected_asset_keys
+    found = {}
+    for name, targets in TARGETS.items():
+        files = list_landing_files(spark.settings.landing_root, name, window.days)
+        result = yield from ingest_source(context, spark, pii, targets, files, window, config, want_inventory)
+        found[name] = result
+    if not want_inventory:
+        return
+    rows = [row for result in found.values() if result is not None
+            for row in inventory_rows(result.files, result.figures.files, result.hashes, context.run.run_id)]
+    frame = inventory_frame(spark.session, rows)
+    results, _ = audit(context, INVENTORY, frame, window)
+    if not log_blocked(context, INVENTORY, results):
+        statuses = Counter(row[STATUS] for row in rows)
+        yield Output(frame, output_name=INVENTORY_OUT,
+                     metadata={"files_seen": len(rows), "files_by_status": MetadataValue.json(dict(statuses))})
+    yield from results

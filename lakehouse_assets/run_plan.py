@@ -1,0 +1,86 @@
+"""Which runs bring a date range up to date, and the tags that say what a run covers.
+
+One place for the job names, the run tags and the day -> month mapping, used by
+`lakehouse run`, the schedule, the landing sensor and the follow-up sensor: a daily
+run over a date range, then the monthly marts of the months it touches, then the
+unpartitioned tables.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date
+from typing import Mapping
+
+from lakehouse_assets.partitions import month_start
+
+DAILY_JOB = "daily_assets"
+MONTHLY_JOB = "monthly_marts"
+UNPARTITIONED_JOB = "unpartitioned_tables"
+
+# Every job that writes to the lakehouse or the landing zone carries WRITER_TAGS, so an
+# instance's run queue can allow one writer at a time (docs/operations.md: Delta on S3).
+WRITER_TAG = "lakehouse/writer"
+WRITER_TAGS = {WRITER_TAG: "lakehouse"}
+TRIGGER_TAG = "lakehouse/trigger"  # what started a run: schedule, landing_sensor, follow_up
+AFTER_RUN_TAG = "lakehouse/after_run"
+PARTITION_TAG = "dagster/partition"
+RANGE_START_TAG = "dagster/asset_partition_range_start"
+RANGE_END_TAG = "dagster/asset_partition_range_end"
+
+
+def range_tags(first: str, last: str | None = None) -> dict[str, str]:
+    """Tags that make a run cover the partition keys `first..last` (one run, single-run backfill)."""
+    return {RANGE_START_TAG: first, RANGE_END_TAG: last or first}
+
+
+def run_days(tags: Mapping[str, str]) -> tuple[date, date] | None:
+    """The (first, last) business dates a daily run covered, from its partition tags."""
+    if tags.get(PARTITION_TAG):
+        day = date.fromisoformat(tags[PARTITION_TAG])
+        return day, day
+    if tags.get(RANGE_START_TAG):
+        return date.fromisoformat(tags[RANGE_START_TAG]), date.fromisoformat(tags.get(RANGE_END_TAG)
+                                                                             or tags[RANGE_START_TAG])
+    return None
+
+
+def partition_label(tags: Mapping[str, str]) -> str:
+    """What a run covers, for people: a date, a range, or '(not partitioned)'."""
+    if tags.get(PARTITION_TAG):
+        return tags[PARTITION_TAG]
+    if tags.get(RANGE_START_TAG):
+        return f"{tags[RANGE_START_TAG]} .. {tags.get(RANGE_END_TAG, tags[RANGE_START_TAG])}"
+    return "(not partitioned)"
+
+
+@dataclass
+class PlannedRun:
+    job_name: str
+    first: str | None = None  # partition key range, inclusive; None = unpartitioned
+    last: str | None = None
+    tags: dict[str, str] = field(default_factory=dict)
+
+    def __post_init__(self) -> None:
+        if self.first is not None:
+            self.tags = {**self.tags, **range_tags(self.first, self.last)}
+
+    def describe(self) -> str:
+        if self.first is None:
+            return self.job_name
+        span = self.first if self.first == self.last else f"{self.first}..{self.last}"
+        return f"{self.job_name} [{span}]"
+
+
+def downstream_runs(first: date, last: date, tags: Mapping[str, str] | None = None) -> list[PlannedRun]:
+    """After the daily tables of `[first, last]`: their months' marts, then the unpartitioned tables."""
+    extra = dict(tags or {})
+    return [
+        PlannedRun(MONTHLY_JOB, month_start(first).isoformat(), month_start(last).isoformat(), tags=extra),
+        PlannedRun(UNPARTITIONED_JOB, tags=extra),
+    ]
+
+
+def plan_runs(first: date, last: date) -> list[PlannedRun]:
+    """Every run that materializes `[first, last]` (inclusive) and everything downstream of it."""
+    return [PlannedRun(DAILY_JOB, first.isoformat(), last.isoformat()), *downstream_runs(first, last)]

@@ -16,7 +16,7 @@ from typing import Any, Mapping
 
 import yaml
 
-from lakehouse_assets.resources.encryption import S3Encryption
+from lakehouse_assets.encryption import S3Encryption
 from lakehouse_assets.sources import DEFAULT_CURRENCIES
 
 PROJECT_ROOT = Path(__file__).resolve().parents[1]
@@ -165,14 +165,35 @@ def resolve_root(value: str, base: Path) -> str:
 
 
 def load_settings(env: str | None = None) -> Settings:
-    """Read `config/<env>.yaml` and apply the environment overrides."""
+    """Read `config/<env>.yaml` (over the file it `extends`) and apply the environment overrides."""
     env = env or os.environ.get("LAKEHOUSE_ENV", DEFAULT_ENV)
+    path = config_dir() / f"{env}.yaml"
+    return settings_from_mapping(env, _read_config(env), path)
+
+
+def _read_config(env: str, seen: tuple[str, ...] = ()) -> dict[str, Any]:
+    """The mapping of `config/<env>.yaml`; a file with `extends: <base>` holds only what differs
+    from `config/<base>.yaml` and is merged over it (nested mappings key by key)."""
     path = config_dir() / f"{env}.yaml"
     if not path.is_file():
         known = sorted(p.stem for p in config_dir().glob("*.yaml"))
         raise ConfigError(f"LAKEHOUSE_ENV={env!r}: no file {path} (known environments: {known})")
     raw: dict[str, Any] = yaml.safe_load(path.read_text()) or {}
-    return settings_from_mapping(env, raw, path)
+    base = raw.pop("extends", None)
+    if base is None:
+        return raw
+    if base in (*seen, env):
+        raise ConfigError(f"{path}: `extends: {base}` makes a cycle ({' -> '.join((*seen, env, base))})")
+    return merged(_read_config(str(base), (*seen, env)), raw)
+
+
+def merged(base: Mapping[str, Any], override: Mapping[str, Any]) -> dict[str, Any]:
+    """`override` over `base`: nested mappings merged key by key, anything else replaced."""
+    out = dict(base)
+    for key, value in override.items():
+        out[key] = merged(out[key], value) if isinstance(value, Mapping) and isinstance(out.get(key), Mapping) \
+            else value
+    return out
 
 
 def settings_from_mapping(env: str, raw: Mapping[str, Any], source: Path | str = "<config>") -> Settings:
@@ -202,3 +223,14 @@ def settings_from_mapping(env: str, raw: Mapping[str, Any], source: Path | str =
         raise ConfigError(f"{source}: required key {missing} is missing") from None
     except (TypeError, ValueError, ArithmeticError) as bad:
         raise ConfigError(f"{source}: {bad}") from None
+
+
+def definition_settings() -> OrchestrationSettings:
+    """The orchestration settings that shape the code location's *definitions*.
+
+    Dagster needs a schedule's cron string and time zone, a sensor's interval and a
+    job's retry policy when the code location loads, so these (and only these) are read
+    from `config/<env>.yaml` at that moment; a change needs a code-location reload
+    (`dagster dev` reloads on restart). Everything a run or a sensor tick does reads its
+    configuration when it starts."""
+    return load_settings().orchestration

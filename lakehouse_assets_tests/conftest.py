@@ -19,6 +19,9 @@ TEST_PII_KEYS = {
 }
 for _name, _value in TEST_PII_KEYS.items():
     os.environ.setdefault(_name, _value)
+# The code location's definitions (retry policy, schedules) are built from config/test.yaml
+# when the suite first imports them: retries wait a second, not half a minute.
+os.environ.setdefault("LAKEHOUSE_ENV", "test")
 
 
 @pytest.fixture(scope="session")
@@ -29,15 +32,18 @@ def spark() -> SparkSession:
 
 
 @pytest.fixture(autouse=True, scope="module")
-def _forget_module_tables(spark):
+def _forget_module_tables():
     """Drop Delta's cached table states once a module's temporary lakehouses are gone.
 
     Delta caches the log state of every table it has read, in the executor's storage
     memory; over a whole suite that is thousands of tables no test will read again.
+    A module that used no Spark starts none here: unit tests run without a JVM.
     """
     yield
-    spark._jvm.org.apache.spark.sql.delta.DeltaLog.clearCache()
-    spark.catalog.clearCache()
+    session = SparkSession.getActiveSession()
+    if session is not None:
+        session._jvm.org.apache.spark.sql.delta.DeltaLog.clearCache()
+        session.catalog.clearCache()
 
 
 @pytest.fixture(scope="session")

@@ -30,7 +30,7 @@ class Lakehouse:
         from dagster import DagsterInstance
 
         from lakehouse_assets.definitions import defs
-        from lakehouse_assets.jobs import DAILY_JOB
+        from lakehouse_assets.run_plan import DAILY_JOB
 
         result = defs.resolve_job_def(DAILY_JOB).execute_in_process(
             instance=DagsterInstance.ephemeral(), partition_key=day.isoformat())

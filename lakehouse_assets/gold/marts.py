@@ -44,7 +44,7 @@ def audited_write(context: AssetExecutionContext, target_: Target, frame: DataFr
 
 
 @multi_asset(
-    name="monthly_marts",
+    name="monthly_mart_tables",
     outs={table: AssetOut(key=["gold", table], group_name="gold", is_required=False, kinds={"spark", "delta"},
                           metadata={"partition_expr": "month", **column_schema_metadata(["gold", table])},
                           description=description)
@@ -62,7 +62,7 @@ def audited_write(context: AssetExecutionContext, target_: Target, frame: DataFr
     can_subset=True,
     description="The monthly marts of the months in the run, from one read of their fact rows.",
 )
-def monthly_marts(context: AssetExecutionContext, spark: SparkResource, fact: DataFrame, dim_product: DataFrame):
+def monthly_mart_tables(context: AssetExecutionContext, spark: SparkResource, fact: DataFrame, dim_product: DataFrame):
     window = run_window(context)
     builders: dict[str, Callable[[], DataFrame]] = {
         "customer_monthly_sales": lambda: marts.customer_monthly_sales(fact),
@@ -87,5 +87,3 @@ def customer_lifetime_value(context: AssetExecutionContext, fact: DataFrame):
     yield from audited_write(context, LIFETIME, marts.customer_lifetime_value(fact), None)
 
 
-monthly_mart_assets = [monthly_marts]
-unpartitioned_assets = [customer_lifetime_value]

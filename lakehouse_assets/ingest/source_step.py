@@ -18,7 +18,7 @@ from dagster import AssetCheckResult, AssetExecutionContext, AssetKey, MetadataV
 from pyspark import StorageLevel
 from pyspark.sql import DataFrame
 
-from lakehouse_assets.bronze.ingest import PARTITION_COLUMN, inspect_files, read_bronze
+from lakehouse_assets.bronze.ingest import inspect_files, read_bronze
 from lakehouse_assets.checks.accounting import Accounting, landed_before_read, quarantine_share_result
 from lakehouse_assets.checks.accounting import row_accounting_result
 from lakehouse_assets.checks.audit import audit, base_metadata, log_blocked, with_by_date
@@ -28,6 +28,7 @@ from lakehouse_assets.checks.metrics import DatedMetrics
 from lakehouse_assets.checks.results import QUARANTINE_SHARE, ROW_ACCOUNTING
 from lakehouse_assets.checks.targets import Target
 from lakehouse_assets.checks.windows import Window
+from lakehouse_assets.columns import PARTITION_COLUMN
 from lakehouse_assets.ingest import landing_check
 from lakehouse_assets.ingest.figures import SourceFigures, source_figures
 from lakehouse_assets.io_managers.tables import DeltaTables
@@ -36,6 +37,7 @@ from lakehouse_assets.resources.pii import PiiMasking
 from lakehouse_assets.resources.spark import SparkResource
 from lakehouse_assets.sources import LANDING_FORMATS, Source
 from lakehouse_assets.transforms.conform import quarantine_rows, silver_rows
+from lakehouse_assets.transforms.masking import mask_pii
 from lakehouse_assets.transforms.validation import REASONS, classify
 
 SILVER_CHECKS_EXTRA = (ROW_ACCOUNTING, QUARANTINE_SHARE)
@@ -183,7 +185,7 @@ def _validated(context, spark, pii, targets: SourceTargets, classified: DataFram
     silver = silver_rows(classified, source)
     masked_metadata = {}
     if pii is not None and source.pii:
-        silver = pii.mask(spark.session, silver, source.name)
+        silver = mask_pii(spark.session, silver, pii.strategies(source.name), pii.keys())
         masked_metadata["pii/masked_columns"] = ", ".join(f"{c}: {s}" for c, s in pii.strategies(source.name).items())
     quarantine = quarantine_rows(classified, source)
     silver_results, silver_dated = audit(context, targets.silver, silver, window)

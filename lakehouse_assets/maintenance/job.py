@@ -21,6 +21,7 @@ from dagster import (
 )
 
 from lakehouse_assets.failures import attempt_number, classified_failures
+from lakehouse_assets.jobs import RETRY_POLICY
 from lakehouse_assets.run_plan import WRITER_TAGS
 from lakehouse_assets.maintenance.tables import (
     RETENTION_COLUMNS,
@@ -80,7 +81,7 @@ def vacuum_tables(context: OpExecutionContext, spark: SparkResource) -> None:
     context.add_output_metadata({"files_deleted": MetadataValue.json(report), "retention_hours": hours})
 
 
-@job(name=MAINTENANCE_JOB, tags=WRITER_TAGS,
+@job(name=MAINTENANCE_JOB, tags=WRITER_TAGS, op_retry_policy=RETRY_POLICY,
      description="Weekly upkeep: retention (Delta DELETE), OPTIMIZE with Z-order, VACUUM.")
 def maintenance_job():
     vacuum_tables(after=optimize_tables(after=apply_retention()))

@@ -16,9 +16,10 @@ from lakehouse_assets.orchestration.alerts import SlackWebhook, slack_on_run_fai
 from lakehouse_assets.orchestration.archive import archive_job
 from lakehouse_assets.orchestration.follow_up import follow_up_daily_runs
 from lakehouse_assets.orchestration.landing_sensor import build_landing_sensor
-from lakehouse_assets.orchestration.schedules import build_daily_schedule, settings_at_definition_load
+from lakehouse_assets.orchestration.schedules import build_daily_schedule
+from lakehouse_assets.settings import definition_settings
 
-_at_load = settings_at_definition_load()
+_at_load = definition_settings()
 
 SCHEDULES: list = [build_daily_schedule(_at_load), build_maintenance_schedule(_at_load)]
 SENSORS: list = [build_landing_sensor(_at_load), follow_up_daily_runs, slack_on_run_failure]

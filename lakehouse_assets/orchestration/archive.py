@@ -8,6 +8,7 @@ from dagster import Config, OpExecutionContext, job, op
 from dagster_aws.s3 import S3Resource
 
 from lakehouse_assets.failures import attempt_number, classified_failures
+from lakehouse_assets.jobs import RETRY_POLICY
 from lakehouse_assets.run_plan import WRITER_TAGS
 from lakehouse_assets.maintenance.archive import archive_files
 from lakehouse_assets.orchestration.ingested import audit_uri, read_rows
@@ -43,7 +44,7 @@ def archive_landing_files(context: OpExecutionContext, config: ArchiveConfig, s3
                      f"{len(result.missing)} already gone")
 
 
-@job(name=ARCHIVE_JOB, tags=WRITER_TAGS,
+@job(name=ARCHIVE_JOB, tags=WRITER_TAGS, op_retry_policy=RETRY_POLICY,
      description="Move the landing files a daily run ingested to the archive folder.")
 def archive_job():
     archive_landing_files()

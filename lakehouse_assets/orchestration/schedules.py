@@ -22,16 +22,6 @@ from lakehouse_assets.run_plan import TRIGGER_TAG
 from lakehouse_assets.settings import OrchestrationSettings, load_settings
 
 
-def settings_at_definition_load() -> OrchestrationSettings:
-    """The orchestration settings that shape schedule and sensor *definitions*.
-
-    Dagster needs a schedule's cron string, time zone and default status when the code
-    location loads, so these (and only these) are read from `config/<env>.yaml` at that
-    moment; a change needs a code-location reload (`dagster dev` reloads on restart).
-    Everything a run or a sensor tick does reads its configuration when it starts."""
-    return load_settings().orchestration
-
-
 def last_complete_day(moment: datetime) -> date:
     """The latest UTC business day that has ended at `moment` (any time zone)."""
     utc = moment.astimezone(timezone.utc) if moment.tzinfo else moment.replace(tzinfo=timezone.utc)

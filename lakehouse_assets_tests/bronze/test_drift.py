@@ -95,7 +95,7 @@ def test_changed_type_and_removed_column_fail_the_bronze_check(spark, tmp_path, 
     from dagster import AssetKey, DagsterInstance
 
     from lakehouse_assets.definitions import defs
-    from lakehouse_assets.jobs import DAILY_JOB
+    from lakehouse_assets.run_plan import DAILY_JOB
 
     landing = tmp_path / "landing"
     (folder(landing, "customers") / "c.jsonl").write_text(json.dumps(CUSTOMER | {"loyalty_tier": "gold"}) + "\n")

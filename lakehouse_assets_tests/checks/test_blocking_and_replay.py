@@ -65,7 +65,7 @@ def quarantine_counts(lake) -> Counter:
 @pytest.fixture(scope="module")
 def replay(spark, tmp_path_factory):
     from lakehouse_assets.definitions import defs
-    from lakehouse_assets.jobs import DAILY_JOB
+    from lakehouse_assets.run_plan import DAILY_JOB
 
     root = tmp_path_factory.mktemp("dq")
     landing = root / "landing"

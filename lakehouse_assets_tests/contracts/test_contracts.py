@@ -8,7 +8,7 @@ from datetime import date
 import pytest
 from dagster import AssetKey
 
-from lakehouse_assets.audit import ingested_files as audit_module
+from lakehouse_assets.ingest import inventory
 from lakehouse_assets.checks.metrics import structure_problems
 from lakehouse_assets.checks.report import report_schema
 from lakehouse_assets.contracts import CONTRACTS, COLUMN_SCHEMA_KEY, contract_for, table_schema
@@ -46,8 +46,7 @@ def test_column_schema_carries_types_descriptions_nullability_and_checks():
 
 
 def test_audit_statuses_are_the_asset_modules():
-    assert set(STATUSES) == {audit_module.INGESTED, audit_module.DUPLICATE_CONTENT, audit_module.EMPTY,
-                             audit_module.REJECTED}
+    assert set(STATUSES) == {inventory.INGESTED, inventory.DUPLICATE_CONTENT, inventory.EMPTY, inventory.REJECTED}
 
 
 def _silver(spark, source, rows):
@@ -85,10 +84,7 @@ def built(spark):
     tables[("gold", "sales_team_monthly")] = marts.sales_team_monthly(fact)
     tables[("gold", "category_monthly_revenue")] = marts.category_monthly_revenue(fact, dims[1])
     tables[("gold", "customer_lifetime_value")] = marts.customer_lifetime_value(fact)
-    listed = spark.createDataFrame([], audit_module._LISTED)
-    lineage = bronze_frame(spark, SOURCES["orders"], [valid_order()]).select(
-        "_source_file", "_file_hash", "_duplicate_of", "_ingested_at", "_partition_date")
-    tables[("audit", "ingested_files")] = audit_module.file_inventory(listed, lineage, "run")
+    tables[("audit", "ingested_files")] = inventory.inventory_frame(spark, [])
     tables[("audit", "dq_report")] = spark.createDataFrame([], report_schema())
     return tables
 

@@ -33,7 +33,7 @@ def run_selection(day: date, keys: Sequence[str] = ()) -> None:
     from dagster import AssetKey, DagsterInstance
 
     from lakehouse_assets.definitions import defs
-    from lakehouse_assets.jobs import DAILY_JOB
+    from lakehouse_assets.run_plan import DAILY_JOB
 
     selection = [AssetKey(key.split("/")) for key in keys] or None
     result = defs.resolve_job_def(DAILY_JOB).execute_in_process(

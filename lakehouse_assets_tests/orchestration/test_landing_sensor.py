@@ -16,7 +16,7 @@ import pytest
 from dagster import DagsterInstance, DagsterRun, SensorResult, build_sensor_context
 from dagster_aws.s3 import S3Resource
 
-from lakehouse_assets.jobs import DAILY_JOB, MONTHLY_JOB, RANGE_END_TAG, RANGE_START_TAG
+from lakehouse_assets.run_plan import DAILY_JOB, MONTHLY_JOB, RANGE_END_TAG, RANGE_START_TAG
 from lakehouse_assets.orchestration.follow_up import follow_up_requests
 from lakehouse_assets.orchestration.landing_sensor import FILES_TAG, build_landing_sensor
 from lakehouse_assets.resources.landing import to_spark_uri

@@ -16,7 +16,7 @@ from dagster import (
     build_schedule_context,
 )
 
-from lakehouse_assets.jobs import DAILY_JOB, MONTHLY_JOB, RANGE_END_TAG, RANGE_START_TAG, UNPARTITIONED_JOB
+from lakehouse_assets.run_plan import DAILY_JOB, MONTHLY_JOB, RANGE_END_TAG, RANGE_START_TAG, UNPARTITIONED_JOB
 from lakehouse_assets.orchestration import SCHEDULES, SENSORS
 from lakehouse_assets.orchestration.archive import ARCHIVE_JOB
 from lakehouse_assets.orchestration.follow_up import follow_up_daily_runs, follow_up_requests

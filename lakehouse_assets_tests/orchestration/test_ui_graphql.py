@@ -16,7 +16,7 @@ from pathlib import Path
 import pytest
 
 from lakehouse_assets.generate import generate
-from lakehouse_assets.jobs import DAILY_JOB, PARTITION_TAG
+from lakehouse_assets.run_plan import DAILY_JOB, PARTITION_TAG
 from lakehouse_assets.settings import PROJECT_ROOT
 from lakehouse_assets_tests.s3 import free_port
 

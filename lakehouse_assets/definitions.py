@@ -1,7 +1,10 @@
 """The code location: every asset, resource and job of the lakehouse.
 
-Nothing here reads configuration: resources load `config/<env>.yaml` when a run
-starts. Runs execute in one process, so each run starts one JVM and one SparkSession.
+Runs, sensor ticks and ops read `config/<env>.yaml` when they start, through the
+`lakehouse` resource. Only what Dagster needs when the code location loads (cron
+strings, sensor intervals, the jobs' retry policy) is read at import, by
+`settings.definition_settings`. Runs execute in one process, so each run starts one
+JVM and one SparkSession.
 """
 
 from dagster import Definitions, EnvVar, in_process_executor
@@ -11,9 +14,11 @@ from lakehouse_assets.io_managers.delta_io_manager import DeltaIOManager
 from lakehouse_assets.jobs import ASSET_JOBS
 from lakehouse_assets.orchestration import JOBS, RESOURCES, SCHEDULES, SENSORS
 from lakehouse_assets.resources.pii import HMAC_KEY_VAR, SALT_VAR, PiiMasking
+from lakehouse_assets.resources.settings import LakehouseSettings
 from lakehouse_assets.resources.spark import SparkResource
 
-spark = SparkResource()
+lakehouse = LakehouseSettings()
+spark = SparkResource(lakehouse=lakehouse)
 
 defs = Definitions(
     assets=ASSETS,
@@ -21,6 +26,7 @@ defs = Definitions(
     schedules=SCHEDULES,
     sensors=SENSORS,
     resources={
+        "lakehouse": lakehouse,
         "spark": spark,
         "io_manager": DeltaIOManager(spark=spark),
         "pii": PiiMasking(hmac_key=EnvVar(HMAC_KEY_VAR), salt=EnvVar(SALT_VAR)),

@@ -18,7 +18,7 @@ from lakehouse_assets.checks.windows import Window
 from lakehouse_assets.contracts import column_schema_metadata
 from lakehouse_assets.io_managers.delta_io_manager import FULL_TABLE
 from lakehouse_assets.partitions import monthly_partitions, single_run_backfill
-from lakehouse_assets.resources.spark import SparkResource
+from lakehouse_assets.resources.settings import LakehouseSettings
 from lakehouse_assets.transforms import marts
 
 MONTHLY = {
@@ -62,11 +62,12 @@ def audited_write(context: AssetExecutionContext, target_: Target, frame: DataFr
     can_subset=True,
     description="The monthly marts of the months in the run, from one read of their fact rows.",
 )
-def monthly_mart_tables(context: AssetExecutionContext, spark: SparkResource, fact: DataFrame, dim_product: DataFrame):
+def monthly_mart_tables(context: AssetExecutionContext, lakehouse: LakehouseSettings, fact: DataFrame,
+                        dim_product: DataFrame):
     window = run_window(context)
     builders: dict[str, Callable[[], DataFrame]] = {
         "customer_monthly_sales": lambda: marts.customer_monthly_sales(fact),
-        "sales_team_monthly": lambda: marts.sales_team_monthly(fact, spark.settings.incentive_rate),
+        "sales_team_monthly": lambda: marts.sales_team_monthly(fact, lakehouse.settings.incentive_rate),
         "category_monthly_revenue": lambda: marts.category_monthly_revenue(fact, dim_product),
     }
     fact.persist(StorageLevel.MEMORY_AND_DISK)

@@ -13,7 +13,7 @@ from lakehouse_assets.run_plan import WRITER_TAGS
 from lakehouse_assets.maintenance.archive import archive_files
 from lakehouse_assets.orchestration.ingested import audit_uri, read_rows
 from lakehouse_assets.resources.landing import is_s3
-from lakehouse_assets.settings import load_settings
+from lakehouse_assets.resources.settings import LakehouseSettings
 
 ARCHIVE_JOB = "archive_landing"
 AUDIT_COLUMNS = ["path", "size_bytes", "file_modified_at", "run_id"]
@@ -29,8 +29,9 @@ def archive_run_config(run_id: str) -> dict:
 
 
 @op(description="Move the landing files a daily run ingested to {landing_root}/_archive.")
-def archive_landing_files(context: OpExecutionContext, config: ArchiveConfig, s3: S3Resource) -> None:
-    settings = load_settings()
+def archive_landing_files(context: OpExecutionContext, config: ArchiveConfig, s3: S3Resource,
+                          lakehouse: LakehouseSettings) -> None:
+    settings = lakehouse.settings
     on_s3 = is_s3(settings.landing_root) or is_s3(settings.lakehouse_root)
     client = s3.get_client() if on_s3 else None
     with classified_failures("archiving landing files", settings.orchestration, attempt_number(context)):

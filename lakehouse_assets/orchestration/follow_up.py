@@ -19,7 +19,7 @@ from dagster import (
 from lakehouse_assets.jobs import daily_job, monthly_job, unpartitioned_job
 from lakehouse_assets.orchestration.archive import ARCHIVE_JOB, archive_job, archive_run_config
 from lakehouse_assets.run_plan import AFTER_RUN_TAG, TRIGGER_TAG, downstream_runs, run_days
-from lakehouse_assets.settings import load_settings
+from lakehouse_assets.resources.settings import LakehouseSettings
 
 
 def follow_up_requests(run: DagsterRun, archive: bool) -> list[RunRequest]:
@@ -53,8 +53,8 @@ def follow_up_requests(run: DagsterRun, archive: bool) -> list[RunRequest]:
     description="After each successful daily run: the months it touched, customer lifetime value, "
                 "and (if configured) archiving of the landing files it ingested.",
 )
-def follow_up_daily_runs(context: RunStatusSensorContext):
-    requests = follow_up_requests(context.dagster_run, load_settings().orchestration.archive_landing)
+def follow_up_daily_runs(context: RunStatusSensorContext, lakehouse: LakehouseSettings):
+    requests = follow_up_requests(context.dagster_run, lakehouse.settings.orchestration.archive_landing)
     if not requests:
         context.log.info(f"run {context.dagster_run.run_id} has no partition tags: no follow-up")
     return requests

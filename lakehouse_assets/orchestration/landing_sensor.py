@@ -34,7 +34,8 @@ from lakehouse_assets.orchestration.landing_state import (
 )
 from lakehouse_assets.partitions import PARTITIONS_START
 from lakehouse_assets.resources.landing import LandingFile, content_hash, is_s3, scan_landing_zone
-from lakehouse_assets.settings import OrchestrationSettings, Settings, load_settings
+from lakehouse_assets.resources.settings import LakehouseSettings
+from lakehouse_assets.settings import OrchestrationSettings, Settings
 from lakehouse_assets.sources import SOURCES
 
 MB = 1024 * 1024
@@ -116,8 +117,8 @@ def build_landing_sensor(at_load: OrchestrationSettings) -> SensorDefinition:
         default_status=DefaultSensorStatus.RUNNING if at_load.autostart else DefaultSensorStatus.STOPPED,
         description="New or changed landing files start the daily job for exactly their dates.",
     )
-    def landing_files(context: SensorEvaluationContext, s3: S3Resource) -> SensorResult:
-        settings = load_settings()
+    def landing_files(context: SensorEvaluationContext, s3: S3Resource, lakehouse: LakehouseSettings) -> SensorResult:
+        settings = lakehouse.settings
         on_s3 = is_s3(settings.landing_root) or is_s3(settings.lakehouse_root)
         outcome = evaluate_landing(settings, context.cursor, s3.get_client() if on_s3 else None,
                                    datetime.now(timezone.utc).date())

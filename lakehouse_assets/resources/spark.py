@@ -18,7 +18,8 @@ from pyspark.sql import SparkSession
 
 from lakehouse_assets.resources.jvm import check_java, spark_jars
 from lakehouse_assets.resources.secrets import SPARK_REDACTION_REGEX
-from lakehouse_assets.settings import Settings, load_settings
+from lakehouse_assets.resources.settings import LakehouseSettings
+from lakehouse_assets.settings import Settings
 
 
 HADOOP_PREFIX = "spark.hadoop."
@@ -109,19 +110,14 @@ def build_spark_session(settings: Settings) -> SparkSession:
 
 
 class SparkResource(ConfigurableResource):
-    """The run's SparkSession and settings; built once when the run starts.
+    """The run's SparkSession, built once when the run starts from the `lakehouse` settings."""
 
-    `env` picks `config/<env>.yaml`; empty means `LAKEHOUSE_ENV` (default `local`).
-    """
+    lakehouse: LakehouseSettings
 
-    env: str = ""
-
-    _settings: Settings | None = PrivateAttr(default=None)
     _session: SparkSession | None = PrivateAttr(default=None)
 
     def setup_for_execution(self, context: InitResourceContext) -> None:
-        self._settings = load_settings(self.env or None)
-        self._session = build_spark_session(self._settings)
+        self._session = build_spark_session(self.settings)
         self._session.sparkContext.setLogLevel("WARN")
 
     def teardown_after_execution(self, context: InitResourceContext) -> None:
@@ -132,9 +128,7 @@ class SparkResource(ConfigurableResource):
 
     @property
     def settings(self) -> Settings:
-        if self._settings is None:
-            self._settings = load_settings(self.env or None)
-        return self._settings
+        return self.lakehouse.settings
 
     @property
     def session(self) -> SparkSession:

@@ -16,6 +16,7 @@ import pytest
 from dagster import DagsterInstance, DagsterRun, SensorResult, build_sensor_context
 from dagster_aws.s3 import S3Resource
 
+from lakehouse_assets.resources.settings import LakehouseSettings
 from lakehouse_assets.run_plan import DAILY_JOB, MONTHLY_JOB, RANGE_END_TAG, RANGE_START_TAG
 from lakehouse_assets.orchestration.follow_up import follow_up_requests
 from lakehouse_assets.orchestration.landing_sensor import FILES_TAG, build_landing_sensor
@@ -70,7 +71,7 @@ def zone(request, tmp_path, monkeypatch) -> Zone:
 def tick(instance: DagsterInstance, cursor: str | None) -> SensorResult:
     """One evaluation by a freshly built sensor: nothing survives between ticks but the cursor."""
     sensor = build_landing_sensor(OrchestrationSettings())
-    context = build_sensor_context(instance=instance, cursor=cursor, resources={"s3": S3Resource()})
+    context = build_sensor_context(instance=instance, cursor=cursor, resources={"s3": S3Resource(), "lakehouse": LakehouseSettings()})
     return sensor(context)
 
 

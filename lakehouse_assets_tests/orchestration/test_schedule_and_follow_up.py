@@ -16,6 +16,7 @@ from dagster import (
     build_schedule_context,
 )
 
+from lakehouse_assets.resources.settings import LakehouseSettings
 from lakehouse_assets.run_plan import DAILY_JOB, MONTHLY_JOB, RANGE_END_TAG, RANGE_START_TAG, UNPARTITIONED_JOB
 from lakehouse_assets.orchestration import SCHEDULES, SENSORS
 from lakehouse_assets.orchestration.archive import ARCHIVE_JOB
@@ -102,6 +103,7 @@ def test_follow_up_sensor_reacts_to_a_successful_daily_run(monkeypatch):
     event = DagsterEvent(event_type_value=DagsterEventType.RUN_SUCCESS.value, job_name=DAILY_JOB)
     with DagsterInstance.ephemeral() as instance:
         context = build_run_status_sensor_context(
-            sensor_name="follow_up_daily_runs", dagster_event=event, dagster_instance=instance, dagster_run=run)
+            sensor_name="follow_up_daily_runs", dagster_event=event, dagster_instance=instance, dagster_run=run,
+            resources={"lakehouse": LakehouseSettings()})
         requests = follow_up_daily_runs(context)
     assert [(r.job_name, r.partition_key) for r in requests] == [(MONTHLY_JOB, "2024-01-01"), (UNPARTITIONED_JOB, None)]

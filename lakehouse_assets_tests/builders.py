@@ -7,7 +7,7 @@ from datetime import date, datetime
 from pyspark.sql import DataFrame, SparkSession
 from pyspark.sql import types as T
 
-from lakehouse_assets.bronze.ingest import LINEAGE_COLUMNS, PARTITION_COLUMN
+from lakehouse_assets.columns import LINEAGE_COLUMNS, PARTITION_COLUMN
 from lakehouse_assets.sources import Source
 
 _LINEAGE_TYPES = {

@@ -19,17 +19,13 @@ from pyspark.sql import DataFrame, SparkSession
 from pyspark.sql import functions as F
 from pyspark.sql import types as T
 
-from lakehouse_assets.bronze.readers import EXTRA, FILE_PATH, PARSE_ERROR, RAW_LINE, READERS, qualified_path
+from lakehouse_assets.bronze.readers import EXTRA, FILE_PATH, READERS, qualified_path
 from lakehouse_assets.bronze.shapes import REJECT, FileShape, inspect
+from lakehouse_assets.columns import PARSE_ERROR, PARTITION_COLUMN, RAW_LINE
 from lakehouse_assets.resources.landing import LandingFile
 from lakehouse_assets.sources import Source
 
-PARTITION_COLUMN = "_partition_date"
 DATE_FOLDER = r"/date=([0-9]{4}-[0-9]{2}-[0-9]{2})/"
-LINEAGE_COLUMNS = (
-    RAW_LINE, PARSE_ERROR, "_source_file", "_source_format", "_file_hash", "_file_size",
-    "_file_modified_at", "_duplicate_of", "_row_seq", "_ingested_at", "_run_id", PARTITION_COLUMN,
-)
 
 _FILE_SCHEMA = T.StructType([
     T.StructField(FILE_PATH, T.StringType()),

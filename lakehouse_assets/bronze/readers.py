@@ -22,10 +22,9 @@ from pyspark.sql import functions as F
 from pyspark.sql import types as T
 
 from lakehouse_assets.bronze.shapes import CARRY, REJECT, FileShape, csv_shape, parquet_shape
+from lakehouse_assets.columns import PARSE_ERROR, RAW_LINE
 from lakehouse_assets.sources import Source
 
-RAW_LINE = "_raw_line"
-PARSE_ERROR = "_parse_error"
 EXTRA = "_extra"
 FILE_PATH = "_file_path"
 LINE, LINE_BYTES, ENCODING_ERROR = "_line", "_line_bytes", "_encoding_error"

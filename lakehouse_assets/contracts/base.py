@@ -29,9 +29,6 @@ RULE_KIND, RULE_COLUMNS, RULE_EXPRESSION = "rule_kind", "columns", "expression"
 UNIQUE_RULE = "unique"  # set on an aggregate rule that is a key
 ROW_RULE, AGGREGATE_RULE = "row", "aggregate"
 
-MONEY = T.DecimalType(14, 2)
-BIG_MONEY = T.DecimalType(16, 2)
-RATE = T.DecimalType(18, 8)
 CURRENCY_PATTERN = r"^[A-Z]{3}$"
 
 RowExpression = Callable[[], SparkColumn]

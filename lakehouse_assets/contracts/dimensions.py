@@ -15,8 +15,8 @@ from pyspark.sql import types as T
 
 from lakehouse_assets.contracts.base import aggregate_rule, contract, field, row_rule, unique_rule
 from lakehouse_assets.contracts.silver import typed_fields
+from lakehouse_assets.dimensions import DIMENSIONS, SCD2, Dimension
 from lakehouse_assets.sources import SOURCES
-from lakehouse_assets.transforms.dimensions import DIMENSIONS, SCD2, Dimension
 
 SK_CHECKS = (Check.ge(0),)  # a hash key: non-negative, so never the unknown key -1
 

@@ -8,9 +8,8 @@ from pandera.pyspark import Check, DataFrameSchema
 from pyspark.sql import functions as F
 from pyspark.sql import types as T
 
-from lakehouse_assets.contracts.base import (
-    BIG_MONEY, CURRENCY_PATTERN, MONEY, RATE, aggregate_rule, contract, field, row_rule,
-)
+from lakehouse_assets.columns import BIG_MONEY, MONEY, RATE
+from lakehouse_assets.contracts.base import CURRENCY_PATTERN, aggregate_rule, contract, field, row_rule
 from lakehouse_assets.contracts.columns import SOURCE_COLUMNS
 
 ORDERS = SOURCE_COLUMNS["orders"]

@@ -11,14 +11,11 @@ from pandera.pyspark import Check, Column, DataFrameSchema
 from pyspark.sql import functions as F
 from pyspark.sql import types as T
 
-from lakehouse_assets.bronze.ingest import LINEAGE_COLUMNS, PARTITION_COLUMN
-from lakehouse_assets.contracts.base import (
-    CURRENCY_PATTERN, MONEY, RATE, contract, field, row_rule,
-)
+from lakehouse_assets.columns import FINGERPRINT_COL, LINEAGE_COLUMNS, MONEY, PARTITION_COLUMN, RATE
+from lakehouse_assets.contracts.base import CURRENCY_PATTERN, contract, field, row_rule
 from lakehouse_assets.contracts.columns import PII_FINGERPRINT, describe
 from lakehouse_assets.sources import SOURCES, ColumnType, Source
 from lakehouse_assets.transforms.conform import SILVER_LINEAGE, silver_partition_column
-from lakehouse_assets.transforms.masking import FINGERPRINT_COL
 from lakehouse_assets.transforms.validation import REASONS
 
 _TYPES = {

@@ -15,8 +15,7 @@ from datetime import date, datetime
 from pyspark.sql import DataFrame
 from pyspark.sql import functions as F
 
-from lakehouse_assets.bronze.ingest import PARTITION_COLUMN
-from lakehouse_assets.bronze.readers import PARSE_ERROR, RAW_LINE
+from lakehouse_assets.columns import PARSE_ERROR, PARTITION_COLUMN, RAW_LINE
 from lakehouse_assets.transforms.validation import DUPLICATE, OUTCOME, QUARANTINE, SILVER
 
 MISSING_KEYS = "missing key(s) "

@@ -185,7 +185,7 @@ def _validated(context, spark, pii, targets: SourceTargets, classified: DataFram
     silver = silver_rows(classified, source)
     masked_metadata = {}
     if pii is not None and source.pii:
-        silver = mask_pii(spark.session, silver, pii.strategies(source.name), pii.keys())
+        silver = mask_pii(spark.session, silver, pii.strategies(source.name), pii.key_material())
         masked_metadata["pii/masked_columns"] = ", ".join(f"{c}: {s}" for c, s in pii.strategies(source.name).items())
     quarantine = quarantine_rows(classified, source)
     silver_results, silver_dated = audit(context, targets.silver, silver, window)

@@ -19,7 +19,7 @@ from typing import Iterable, Mapping
 
 from botocore.exceptions import ClientError
 
-from lakehouse_assets.resources.encryption import S3Encryption
+from lakehouse_assets.encryption import S3Encryption
 from lakehouse_assets.resources.landing import archive_root, canonical_uri, is_s3, s3_client, split_s3
 
 MTIME_TOLERANCE_SECONDS = 1.0  # S3 keeps whole seconds

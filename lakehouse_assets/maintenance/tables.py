@@ -17,7 +17,7 @@ from delta.tables import DeltaTable
 from pyspark.sql import SparkSession
 from pyspark.sql import functions as F
 
-from lakehouse_assets.bronze.ingest import PARTITION_COLUMN
+from lakehouse_assets.columns import PARTITION_COLUMN
 from lakehouse_assets.io_managers.tables import table_uri
 from lakehouse_assets.partitions import month_start
 from lakehouse_assets.resources.landing import to_spark_uri

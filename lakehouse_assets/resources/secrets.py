@@ -9,6 +9,9 @@ environment).
 
 from __future__ import annotations
 
+import hashlib
+from dataclasses import dataclass
+
 SECRETS_MANAGER_PREFIX = "aws-secretsmanager:"
 
 # Every secret the project reads. Spark's redaction pattern must match each name
@@ -29,10 +32,30 @@ SECRET_SPARK_KEYS = (
     "spark.hadoop.fs.s3a.encryption.key",
 )
 SPARK_REDACTION_REGEX = "(?i)secret|password|token|access[._]key|credential|hmac|salt|webhook|encryption[.]key"
+HMAC_BLOCK_BYTES = 64  # SHA-256 block size (RFC 2104), for the masking keys' pads
 
 
 class SecretError(RuntimeError):
     """A secret is missing or cannot be read; the message names it, never its value."""
+
+
+@dataclass(frozen=True)
+class MaskingKeys:
+    """The secrets PII masking needs; repr never shows them."""
+
+    hmac_key: str
+    salt: str
+
+    def __repr__(self) -> str:
+        return "MaskingKeys(<redacted>)"
+
+    def pads(self) -> tuple[bytes, bytes]:
+        """HMAC-SHA256 inner and outer key pads (RFC 2104)."""
+        key = self.hmac_key.encode("utf-8")
+        if len(key) > HMAC_BLOCK_BYTES:
+            key = hashlib.sha256(key).digest()
+        key = key.ljust(HMAC_BLOCK_BYTES, b"\0")
+        return bytes(b ^ 0x36 for b in key), bytes(b ^ 0x5C for b in key)
 
 
 def resolve_secret(value: str, name: str) -> str:

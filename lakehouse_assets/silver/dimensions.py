@@ -12,15 +12,16 @@ from dagster import AssetExecutionContext, AssetIn, AssetKey, AssetOut, Output, 
 from pyspark import StorageLevel
 from pyspark.sql import DataFrame, SparkSession
 
-from lakehouse_assets.bronze.ingest import PARTITION_COLUMN
 from lakehouse_assets.checks.audit import audit, log_blocked, run_window
 from lakehouse_assets.checks.targets import specs_of, target
 from lakehouse_assets.checks.windows import Window
+from lakehouse_assets.columns import PARTITION_COLUMN
 from lakehouse_assets.contracts import column_schema_metadata
+from lakehouse_assets.dimensions import DIMENSIONS, SCD2, Dimension
 from lakehouse_assets.io_managers.delta_io_manager import FULL_TABLE
 from lakehouse_assets.partitions import daily_partitions, single_run_backfill
 from lakehouse_assets.resources.spark import SparkResource
-from lakehouse_assets.transforms.dimensions import DIMENSIONS, SCD2, Dimension, date_dimension
+from lakehouse_assets.transforms.dimensions import build_dimension, date_dimension
 
 DIM_DATE = "dim_date"
 TARGETS = {table: target("silver", table) for table in [*DIMENSIONS, DIM_DATE]}
@@ -48,7 +49,7 @@ def changed_entities(dim: Dimension, records: DataFrame, window: Window) -> Data
     """The dimension rows of every entity with a change record landed in `window`."""
     landed = records.where(window.predicate(PARTITION_COLUMN))
     affected = landed.select(dim.id_col).distinct()
-    return dim.build(records.join(affected, on=dim.id_col, how="left_semi"))
+    return build_dimension(dim, records.join(affected, on=dim.id_col, how="left_semi"))
 
 
 def dates_of(spark: SparkSession, window: Window) -> DataFrame:

@@ -5,7 +5,7 @@ from __future__ import annotations
 from pyspark.sql import DataFrame
 from pyspark.sql import functions as F
 
-from lakehouse_assets.bronze.ingest import LINEAGE_COLUMNS, PARTITION_COLUMN
+from lakehouse_assets.columns import LINEAGE_COLUMNS, PARTITION_COLUMN
 from lakehouse_assets.sources import ORDERS, Source
 from lakehouse_assets.transforms.validation import MONEY, OUTCOME, QUARANTINE, SILVER, parsed
 

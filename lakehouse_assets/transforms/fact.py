@@ -14,12 +14,11 @@ from pyspark.sql import Column, DataFrame, Window
 from pyspark.sql import functions as F
 from pyspark.sql import types as T
 
-from lakehouse_assets.transforms.dimensions import DIMENSIONS
+from lakehouse_assets.columns import MONEY, RATE
+from lakehouse_assets.dimensions import DIMENSIONS
 from lakehouse_assets.transforms.keys import UNKNOWN_KEY, date_key
 from lakehouse_assets.transforms.scd2 import VALID_FROM_COL, VALID_TO_COL
 
-MONEY = T.DecimalType(14, 2)
-FX_RATE = T.DecimalType(18, 8)
 MONEY_SCALE = 2
 USD = "USD"
 USD_PER_USD = Decimal(1)
@@ -46,7 +45,7 @@ FACT_SCHEMA: tuple[tuple[str, T.DataType], ...] = (
     *((d.sk_col, T.LongType()) for d in ALL_LOOKUPS),
     *((d.id_col, T.StringType()) for d in ALL_LOOKUPS),
     ("quantity", T.IntegerType()), ("unit_price", MONEY), ("discount_amount", MONEY),
-    ("net_amount", MONEY), (CURRENCY_COL, T.StringType()), (FX_RATE_COL, FX_RATE),
+    ("net_amount", MONEY), (CURRENCY_COL, T.StringType()), (FX_RATE_COL, RATE),
     ("net_amount_usd", MONEY), ("cost_usd", MONEY), ("margin_usd", MONEY),
     ("payment_method", T.StringType()),
 )
@@ -127,7 +126,7 @@ def attach_fx_rate(orders: DataFrame, fx_rates: DataFrame) -> DataFrame:
     rate = F.when(F.col(CURRENCY_COL) == USD, F.lit(USD_PER_USD)).otherwise(
         F.col(_FX_LATEST)[_FX_VALUE]
     )
-    per_pair = latest.select(ORDER_DATE_COL, CURRENCY_COL, rate.cast(FX_RATE).alias(FX_RATE_COL))
+    per_pair = latest.select(ORDER_DATE_COL, CURRENCY_COL, rate.cast(RATE).alias(FX_RATE_COL))
     # A few rows (days x currencies) by construction: broadcast, never shuffle the orders for it.
     joined = orders.join(F.broadcast(per_pair), on=[ORDER_DATE_COL, CURRENCY_COL], how="left")
     return joined.select(*orders.columns, FX_RATE_COL)

@@ -12,12 +12,10 @@ from decimal import Decimal
 
 from pyspark.sql import Column, DataFrame, Window
 from pyspark.sql import functions as F
-from pyspark.sql import types as T
 
+from lakehouse_assets.columns import BIG_MONEY, MONEY
 from lakehouse_assets.transforms.keys import UNKNOWN_KEY
 
-MONEY = T.DecimalType(14, 2)
-BIG_MONEY = T.DecimalType(16, 2)
 MONEY_SCALE = 2
 ZERO_MONEY = Decimal("0.00")
 DEFAULT_INCENTIVE_RATE = Decimal("0.01")

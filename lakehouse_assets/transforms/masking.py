@@ -12,43 +12,23 @@ version even when the address itself is redacted.
 
 from __future__ import annotations
 
-import hashlib
-from dataclasses import dataclass
 from typing import Callable, Mapping
 
 from pyspark.sql import Column, DataFrame, SparkSession
 from pyspark.sql import functions as F
 
-FINGERPRINT_COL = "pii_fingerprint"
+from lakehouse_assets.columns import FINGERPRINT_COL
+from lakehouse_assets.resources.secrets import MaskingKeys
+
 REDACTED = "[REDACTED]"
 EMAIL_HIDDEN = "***"
 VISIBLE_DIGITS = 4
-HMAC_BLOCK_BYTES = 64  # SHA-256 block size (RFC 2104)
 FIELD_SEPARATOR = "\u001f"
 NULL_MARKER = "\u0000"
 
 _IPAD_COL = "_pii_ipad"
 _OPAD_COL = "_pii_opad"
 _SALT_COL = "_pii_salt"
-
-
-@dataclass(frozen=True)
-class MaskingKeys:
-    """The secrets masking needs; repr never shows them."""
-
-    hmac_key: str
-    salt: str
-
-    def __repr__(self) -> str:
-        return "MaskingKeys(<redacted>)"
-
-    def pads(self) -> tuple[bytes, bytes]:
-        """HMAC-SHA256 inner and outer key pads (RFC 2104)."""
-        key = self.hmac_key.encode("utf-8")
-        if len(key) > HMAC_BLOCK_BYTES:
-            key = hashlib.sha256(key).digest()
-        key = key.ljust(HMAC_BLOCK_BYTES, b"\0")
-        return bytes(b ^ 0x36 for b in key), bytes(b ^ 0x5C for b in key)
 
 
 def hmac_sha256(value: Column) -> Column:

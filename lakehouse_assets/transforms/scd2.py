@@ -16,15 +16,14 @@ from typing import Sequence
 from pyspark.sql import Column, DataFrame, Window
 from pyspark.sql import functions as F
 
+from lakehouse_assets.columns import PARTITION_COLUMN, UPDATED_AT_COL
 from lakehouse_assets.transforms.keys import surrogate_key
 
 LINEAGE_PREFIX = "_"
-PARTITION_DATE_COL = "_partition_date"
 SOURCE_FILE_COL = "_source_file"
 # When one (id, updated_at) arrived more than once, the latest delivery wins.
-LINEAGE_RECENCY_COLS = (PARTITION_DATE_COL, SOURCE_FILE_COL)
+LINEAGE_RECENCY_COLS = (PARTITION_COLUMN, SOURCE_FILE_COL)
 
-UPDATED_AT_COL = "updated_at"
 VALID_FROM_COL = "valid_from"
 VALID_TO_COL = "valid_to"
 IS_CURRENT_COL = "is_current"

@@ -15,8 +15,7 @@ from pyspark.sql import Column, DataFrame, Window
 from pyspark.sql import functions as F
 from pyspark.sql import types as T
 
-from lakehouse_assets.bronze.ingest import PARTITION_COLUMN
-from lakehouse_assets.bronze.readers import PARSE_ERROR, RAW_LINE
+from lakehouse_assets.columns import PARSE_ERROR, PARTITION_COLUMN, RAW_LINE
 from lakehouse_assets.sources import ColumnType, Source
 
 MALFORMED = "malformed_row"

@@ -14,11 +14,12 @@ from lakehouse_assets.checks.report import report_schema
 from lakehouse_assets.contracts import CONTRACTS, COLUMN_SCHEMA_KEY, contract_for, table_schema
 from lakehouse_assets.contracts.audit import STATUSES
 from lakehouse_assets.definitions import defs
+from lakehouse_assets.dimensions import DIMENSIONS
 from lakehouse_assets.resources.pii import load_masking_policy
 from lakehouse_assets.sources import SOURCES
 from lakehouse_assets.transforms import marts
 from lakehouse_assets.transforms.conform import quarantine_rows, silver_rows
-from lakehouse_assets.transforms.dimensions import DIMENSIONS, date_dimension
+from lakehouse_assets.transforms.dimensions import build_dimension, date_dimension
 from lakehouse_assets.transforms.fact import build_fact_sales
 from lakehouse_assets.transforms.masking import MaskingKeys, mask_pii
 from lakehouse_assets.transforms.validation import classify
@@ -75,7 +76,7 @@ def built(spark):
         silver[source], tables[("quarantine", source)] = _silver(spark, source, [row])
         tables[("silver", source)] = silver[source]
     for dim in DIMENSIONS.values():
-        tables[("silver", dim.table)] = dim.build(silver[dim.source])
+        tables[("silver", dim.table)] = build_dimension(dim, silver[dim.source])
     tables[("silver", "dim_date")] = date_dimension(spark.createDataFrame([(date(2024, 3, 1),)], "date date"))
     dims = [tables[("silver", t)] for t in ("dim_customer", "dim_product", "dim_store", "dim_sales_person")]
     fact = build_fact_sales(silver["orders"], *dims, silver["fx_rates"])

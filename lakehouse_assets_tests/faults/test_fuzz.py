@@ -15,8 +15,9 @@ from datetime import date, datetime, timedelta, timezone
 import pytest
 from pyspark.sql import functions as F
 
-from lakehouse_assets.bronze.ingest import PARTITION_COLUMN, inspect_files, read_bronze
+from lakehouse_assets.bronze.ingest import inspect_files, read_bronze
 from lakehouse_assets.bronze.shapes import UNREADABLE
+from lakehouse_assets.columns import PARTITION_COLUMN
 from lakehouse_assets.io_managers.tables import DeltaTables
 from lakehouse_assets.resources.landing import hash_files, list_landing_files
 from lakehouse_assets.sources import DEFAULT_CURRENCIES, ORDERS

@@ -11,8 +11,8 @@ from pathlib import Path
 
 import pytest
 
+from lakehouse_assets.encryption import S3Encryption
 from lakehouse_assets.maintenance.archive import archive_destination, archive_files
-from lakehouse_assets.resources.encryption import S3Encryption
 from lakehouse_assets.resources.landing import list_landing_files
 
 DAY = date(2024, 3, 1)

@@ -5,13 +5,18 @@ from __future__ import annotations
 import pytest
 from dagster import DagsterInvalidConfigError, EnvVar, materialize
 
-from lakehouse_assets.resources.pii import PiiMasking, load_masking_policy, masking_keys, parse_masking_policy
+from lakehouse_assets.resources.pii import STRATEGIES, PiiMasking, load_masking_policy, masking_keys, parse_masking_policy
 from lakehouse_assets.resources.secrets import SecretError
 from lakehouse_assets.settings import ConfigError
 from lakehouse_assets.sources import SOURCES
+from lakehouse_assets.transforms.masking import STRATEGIES as EXPRESSIONS
 
 POLICY = {"customers": {"first_name": "hmac_token", "last_name": "sha256", "email": "email_mask",
                         "phone": "mask_last4", "address": "redact"}}
+
+
+def test_the_policy_knows_exactly_the_strategies_masking_implements():
+    assert set(STRATEGIES) == set(EXPRESSIONS)
 
 
 def test_shipped_policy_covers_every_pii_column():

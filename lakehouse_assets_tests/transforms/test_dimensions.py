@@ -7,7 +7,8 @@ import datetime as dt
 import pytest
 from pyspark.sql import functions as F
 
-from lakehouse_assets.transforms.dimensions import DIMENSIONS, SCD1, SCD2, date_dimension, scd1_latest
+from lakehouse_assets.dimensions import DIMENSIONS, SCD1, SCD2
+from lakehouse_assets.transforms.dimensions import build_dimension, date_dimension, scd1_latest
 from lakehouse_assets.transforms.keys import UNKNOWN_KEY, surrogate_key
 
 STORE = DIMENSIONS["dim_store"]
@@ -53,7 +54,7 @@ def dim_store(spark):
         store("S3", "first", same_ts, file="a.csv"),
         store("S3", "second", same_ts, file="b.csv"),
     ]
-    out = STORE.build(spark.createDataFrame(rows, STORE_RECORD))
+    out = build_dimension(STORE, spark.createDataFrame(rows, STORE_RECORD))
     collected = out.select("*", surrogate_key("store_id").alias("expected_sk")).collect()
     return out, {r.store_id: r for r in collected}
 

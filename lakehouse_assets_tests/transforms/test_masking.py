@@ -8,7 +8,7 @@ import hmac
 import pytest
 from pyspark.sql import functions as F
 
-from lakehouse_assets.transforms.dimensions import DIMENSIONS
+from lakehouse_assets.dimensions import DIMENSIONS
 from lakehouse_assets.transforms.masking import FINGERPRINT_COL, REDACTED, MaskingKeys, mask_pii
 
 KEYS = MaskingKeys(hmac_key="k" * 40, salt="pepper-and-salt-16")

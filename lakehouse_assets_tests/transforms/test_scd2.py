@@ -15,7 +15,8 @@ import pytest
 from pyspark.sql import DataFrame
 from pyspark.sql import functions as F
 
-from lakehouse_assets.transforms.dimensions import DIMENSIONS
+from lakehouse_assets.dimensions import DIMENSIONS
+from lakehouse_assets.transforms.dimensions import build_dimension
 from lakehouse_assets.transforms.keys import surrogate_key
 from lakehouse_assets.transforms.scd2 import scd2_versions
 
@@ -54,7 +55,7 @@ RECORDS = [
 
 
 def build(spark, rows) -> DataFrame:
-    return PRODUCT.build(spark.createDataFrame(rows, PRODUCT_RECORD))
+    return build_dimension(PRODUCT, spark.createDataFrame(rows, PRODUCT_RECORD))
 
 
 @pytest.fixture(scope="module")
@@ -134,7 +135,7 @@ def test_untracked_joined_on_does_not_start_a_version(spark):
     )
     base = ["C1", "Ann", "Lee", "a@x", "1", "St", "Paris", None, "FR"]
     rows = [(*base, dt.date(2020, 1, 1), T1, "fp", DAY1, "f"), (*base, dt.date(2021, 1, 1), T2, "fp", DAY2, "f")]
-    out = CUSTOMER.build(spark.createDataFrame(rows, schema)).collect()
+    out = build_dimension(CUSTOMER, spark.createDataFrame(rows, schema)).collect()
     assert [(r.joined_on, r.valid_from, r.valid_to) for r in out] == [(dt.date(2020, 1, 1), T1, None)]
 
 

@@ -55,7 +55,8 @@ def figure(gb: float, repeat: int, echo=print):
     """Figure 5 of `make bench`: the median throughput of `repeat` runs."""
     runs = [run(gb) for _ in range(repeat)]
     for i, r in enumerate(runs):
-        echo(f"  repeat {i + 1}/{repeat} {r['bytes'] / 1e9:.2f} GB in {r['seconds']:.1f} s: {r['gb_per_min']:.2f} GB/min")
+        echo(f"  repeat {i + 1}/{repeat} {r['bytes'] / 1e9:.2f} GB in {r['seconds']:.1f} s: "
+             f"{r['gb_per_min']:.2f} GB/min")
     rows_per_s = sorted(r["rows_per_s"] for r in runs)[len(runs) // 2]
     return Figure("5", f"Generator throughput, orders CSV ({runs[0]['bytes'] / 1e9:.2f} GB, "
                        f"{generator.WORKERS} threads)", "GB/min",

@@ -46,7 +46,8 @@ def test_every_object_written_asks_for_server_side_encryption(spark, moto_s3, tm
     for bucket, prefix in (("retail-lake", "lakehouse/"), ("retail-landing", "landing/")):
         keys = moto_s3.keys(bucket, prefix)
         assert keys, bucket
-        unencrypted = [k for k in keys if client.head_object(Bucket=bucket, Key=k).get("ServerSideEncryption") != "AES256"]
+        unencrypted = [k for k in keys
+                       if client.head_object(Bucket=bucket, Key=k).get("ServerSideEncryption") != "AES256"]
         assert unencrypted == [], f"{len(unencrypted)} of {len(keys)} objects in {bucket} lack SSE-S3"
 
 

@@ -59,7 +59,8 @@ def register(subparsers: argparse._SubParsersAction) -> argparse.ArgumentParser:
                       help=f"orders data lines per day (default {DEFAULT_ROWS_PER_DAY:,})")
     size.add_argument("--gb-per-day", type=float, metavar="X",
                       help="orders CSV size per day in GB (10^9 bytes), instead of --rows-per-day")
-    parser.add_argument("--seed", type=int, default=42, metavar="N", help="random seed (default 42); same seed, same bytes")
+    parser.add_argument("--seed", type=int, default=42, metavar="N",
+                        help="random seed (default 42); same seed, same bytes")
     parser.add_argument("--defects", type=float, default=0.0, metavar="RATE",
                         help="share of defective lines per file, 0..1 (default 0)")
     parser.add_argument("--landing-root", metavar="PATH",

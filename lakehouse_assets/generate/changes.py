@@ -64,7 +64,8 @@ def _product(table: EntityTable, row: Row, rng: np.random.Generator, pools: Mast
     """A product is re-priced (cost stays below list price), renamed or re-categorised."""
     what = rng.random()
     if what < 0.7:
-        list_cents = max(int(to_cents(str(row[table.col("list_price_usd")])) * rng.uniform(0.85, 1.2)) // 100 * 100 + 99, 99)
+        list_cents = max(
+            int(to_cents(str(row[table.col("list_price_usd")])) * rng.uniform(0.85, 1.2)) // 100 * 100 + 99, 99)
         cost_cents = min(int(to_cents(str(row[table.col("unit_cost_usd")])) * rng.uniform(0.95, 1.1)), list_cents - 1)
         _set(table, row, "list_price_usd", fmt_cents(list_cents))
         _set(table, row, "unit_cost_usd", fmt_cents(cost_cents))

@@ -162,9 +162,11 @@ def orders_chunk(ctx: OrdersContext, seed: int, day: date, chunk: int,
     currency = ctx.store_currency[o["store"]][np.repeat(np.arange(m), k)]
     price_at = priced * len(DEFAULT_CURRENCIES) + currency
     u = rng.random(n)
-    discount = np.where(u >= 0.8, quantity * ctx.price_cents.ravel()[price_at] * rng.choice(DISCOUNT_PCT, size=n) // 100, 0)
+    discount = np.where(
+        u >= 0.8, quantity * ctx.price_cents.ravel()[price_at] * rng.choice(DISCOUNT_PCT, size=n) // 100, 0)
     order_ids = pc.binary_join_element_wise(
-        f"O{day:%Y%m%d}-", pc.utf8_lpad(pc.cast(pa.array(np.arange(first_order, first_order + m) + 1), pa.string()), 7, "0"), "")
+        f"O{day:%Y%m%d}-",
+        pc.utf8_lpad(pc.cast(pa.array(np.arange(first_order, first_order + m) + 1), pa.string()), 7, "0"), "")
     timestamps = pc.binary_join_element_wise(f"{day.isoformat()} ", pc.take(_clock(), pa.array(secs)), "")
     discount_text = pc.if_else(pa.array((u >= 0.7) & (u < 0.8)), pa.scalar(None, pa.string()), cents_text(discount))
     small = pa.array([str(i) for i in range(11)], pa.string())

@@ -157,7 +157,8 @@ def _list_tree(folder: str, client=None) -> Iterator[Listing]:
     for page in paginator.paginate(Bucket=bucket, Prefix=prefix.rstrip("/") + "/"):
         for obj in page.get("Contents", []):
             if not obj["Key"].endswith("/"):
-                yield f"s3://{bucket}/{obj['Key']}", obj["Size"], obj["LastModified"], obj.get("ETag", "").strip('"') or None
+                etag = obj.get("ETag", "").strip('"') or None
+                yield f"s3://{bucket}/{obj['Key']}", obj["Size"], obj["LastModified"], etag
 
 
 def content_hash(uri: str, client=None) -> str:

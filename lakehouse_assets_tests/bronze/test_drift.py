@@ -77,7 +77,8 @@ def test_policy_is_validated_when_settings_load():
     raw = {"landing_root": "l", "lakehouse_root": "h", "schema_drift": {"new_columns": "ignore"}}
     with pytest.raises(ConfigError, match="schema_drift.new_columns"):
         settings_from_mapping("x", raw)
-    assert settings_from_mapping("x", {**raw, "schema_drift": {"new_columns": "carry"}}).schema_drift.new_columns == "carry"
+    carried = settings_from_mapping("x", {**raw, "schema_drift": {"new_columns": "carry"}})
+    assert carried.schema_drift.new_columns == "carry"
 
 
 def config_with_carry(target):

@@ -166,7 +166,8 @@ def _mutate_lines(draft: _Draft, mutation: str, rng: random.Random, index: int |
     elif mutation == "two_objects":
         lines[index] = lines[index] + lines[index]
     elif mutation == "number_value":
-        lines[index] = lines[index].replace('"quantity": "', '"quantity": ').replace('", "unit_price"', ', "unit_price"', 1)
+        lines[index] = (lines[index].replace('"quantity": "', '"quantity": ')
+                        .replace('", "unit_price"', ', "unit_price"', 1))
 
 
 def make_case(rng: random.Random, number: int, day: str) -> Case:

@@ -124,12 +124,14 @@ def run_until_written(day: date, keys: Sequence[str], watched: Path, delay: floa
                 time.sleep(delay)
                 os.killpg(process.pid, signal.SIGKILL)
                 process.wait()
-                return Kill(True, time.monotonic() - started, delay, process.returncode, log.read_bytes().decode(errors="replace"))
+                return Kill(True, time.monotonic() - started, delay, process.returncode,
+                            log.read_bytes().decode(errors="replace"))
             time.sleep(POLL_SECONDS)
         if process.poll() is None:
             os.killpg(process.pid, signal.SIGKILL)
         process.wait()
-        return Kill(False, time.monotonic() - started, delay, process.returncode, log.read_bytes().decode(errors="replace"))
+        return Kill(False, time.monotonic() - started, delay, process.returncode,
+                    log.read_bytes().decode(errors="replace"))
     except BaseException:
         if process.poll() is None:
             os.killpg(process.pid, signal.SIGKILL)

@@ -67,7 +67,8 @@ def trial_plan(index: int) -> tuple[Target, float]:
 
 
 def versions(root: Path) -> dict[str, int]:
-    return {f"{p.parent.parent.name}/{p.parent.name}": DeltaFiles(p.parent).version() for p in root.glob("*/*/_delta_log")}
+    return {f"{p.parent.parent.name}/{p.parent.name}": DeltaFiles(p.parent).version()
+            for p in root.glob("*/*/_delta_log")}
 
 
 def vacuum_everything_unreferenced(spark: SparkSession, path: Path) -> None:

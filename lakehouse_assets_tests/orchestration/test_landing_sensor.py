@@ -71,7 +71,8 @@ def zone(request, tmp_path, monkeypatch) -> Zone:
 def tick(instance: DagsterInstance, cursor: str | None) -> SensorResult:
     """One evaluation by a freshly built sensor: nothing survives between ticks but the cursor."""
     sensor = build_landing_sensor(OrchestrationSettings())
-    context = build_sensor_context(instance=instance, cursor=cursor, resources={"s3": S3Resource(), "lakehouse": LakehouseSettings()})
+    context = build_sensor_context(instance=instance, cursor=cursor,
+                                   resources={"s3": S3Resource(), "lakehouse": LakehouseSettings()})
     return sensor(context)
 
 

@@ -5,7 +5,9 @@ from __future__ import annotations
 import pytest
 from dagster import DagsterInvalidConfigError, EnvVar, materialize
 
-from lakehouse_assets.resources.pii import STRATEGIES, PiiMasking, load_masking_policy, masking_keys, parse_masking_policy
+from lakehouse_assets.resources.pii import (
+    STRATEGIES, PiiMasking, load_masking_policy, masking_keys, parse_masking_policy,
+)
 from lakehouse_assets.resources.secrets import SecretError
 from lakehouse_assets.settings import ConfigError
 from lakehouse_assets.sources import SOURCES
@@ -64,5 +66,6 @@ def test_keys_can_come_from_secrets_manager(moto_s3):
     client.create_secret(Name="lakehouse/pii-hmac", SecretString="h" * 64)
     keys = masking_keys("aws-secretsmanager:lakehouse/pii-hmac", "s" * 20)
     assert keys.hmac_key == "h" * 64
-    with pytest.raises(SecretError, match=r"LAKEHOUSE_PII_SALT: AWS Secrets Manager could not return 'nope' \(ResourceNotFoundException\)"):
+    with pytest.raises(SecretError, match=r"LAKEHOUSE_PII_SALT: AWS Secrets Manager could not return 'nope' "
+                                          r"\(ResourceNotFoundException\)"):
         masking_keys("k" * 40, "aws-secretsmanager:nope")

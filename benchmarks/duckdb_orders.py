@@ -13,8 +13,8 @@ from __future__ import annotations
 
 import statistics
 import time
+from collections.abc import Sequence
 from pathlib import Path
-from typing import Sequence
 from urllib.parse import unquote, urlparse
 
 from benchmarks.memory import bench_env, run_child

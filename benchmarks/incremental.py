@@ -34,9 +34,8 @@ TOUCHED_TABLES = ("silver/orders", "gold/fact_sales", "silver/dim_customer", "si
 def _daily_run(first: date, last: date) -> float:
     from dagster import DagsterInstance
 
-    from lakehouse_assets.run_plan import PlannedRun
     from lakehouse_assets.definitions import defs
-    from lakehouse_assets.run_plan import DAILY_JOB
+    from lakehouse_assets.run_plan import DAILY_JOB, PlannedRun
 
     run = PlannedRun(DAILY_JOB, first.isoformat(), last.isoformat())
     began = time.perf_counter()

@@ -12,14 +12,14 @@ import shutil
 import sys
 import tempfile
 import time
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
 
 from benchmarks import daily, duckdb_orders, fixed, generator, incremental
-from benchmarks.protocol import BenchFailure
 from benchmarks.machine import describe as describe_machine
 from benchmarks.options import BenchOptions, describe, parse
 from benchmarks.pii import ensure_pii_keys
+from benchmarks.protocol import BenchFailure
 from benchmarks.report import Figure, print_figures, render, write_section
 from benchmarks.workspace import Workspace, history, orders_day, tiny_day
 
@@ -61,7 +61,7 @@ def report(options: BenchOptions, figures: list[Figure], command: str) -> str:
     from lakehouse_assets.settings import load_settings
 
     settings = load_settings()
-    measured_on = datetime.now(timezone.utc).strftime("%Y-%m-%d %H:%M UTC")
+    measured_on = datetime.now(UTC).strftime("%Y-%m-%d %H:%M UTC")
     return render(figures, describe_machine(settings.spark.master, settings.env), measured_on,
                   describe(options), command)
 

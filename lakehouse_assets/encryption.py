@@ -7,8 +7,9 @@ default; SSE-KMS takes a key id from config (a key id is not a secret).
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
-from typing import Any, Mapping
+from typing import Any
 
 SSE_S3 = "AES256"
 SSE_KMS = "aws:kms"
@@ -20,7 +21,7 @@ class S3Encryption:
     kms_key_id: str | None = None
 
     @classmethod
-    def from_mapping(cls, raw: Mapping[str, Any] | None) -> "S3Encryption":
+    def from_mapping(cls, raw: Mapping[str, Any] | None) -> S3Encryption:
         raw = dict(raw or {})
         mode = str(raw.get("mode", "sse-s3")).lower()
         if mode == "sse-s3":

@@ -23,9 +23,9 @@ run inside its op error boundary), so one helper serves both.
 from __future__ import annotations
 
 import re
+from collections.abc import Iterator
 from contextlib import contextmanager
 from enum import Enum
-from typing import Iterator
 
 from dagster import Backoff, DagsterError, Failure, RetryPolicy, RetryRequested, get_dagster_logger
 

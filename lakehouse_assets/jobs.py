@@ -9,7 +9,7 @@ settings read when the code location loads (`settings.definition_settings`).
 
 from __future__ import annotations
 
-from typing import Iterable
+from collections.abc import Iterable
 
 from dagster import AssetsDefinition, AssetSelection, PartitionsDefinition, define_asset_job
 

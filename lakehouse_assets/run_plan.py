@@ -8,9 +8,9 @@ unpartitioned tables.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import date
-from typing import Mapping
 
 from lakehouse_assets.partitions import month_start
 

@@ -9,10 +9,11 @@ change the environment between runs without reloading modules.
 from __future__ import annotations
 
 import os
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from decimal import Decimal
 from pathlib import Path
-from typing import Any, Mapping
+from typing import Any
 
 import yaml
 
@@ -55,7 +56,7 @@ class MaintenanceSettings:
     retention_days: Mapping[str, int] = field(default_factory=dict)  # per layer; absent = kept
 
     @classmethod
-    def from_mapping(cls, raw: Mapping[str, Any] | None) -> "MaintenanceSettings":
+    def from_mapping(cls, raw: Mapping[str, Any] | None) -> MaintenanceSettings:
         raw = dict(raw or {})
         made = cls(
             cron=str(raw.get("cron", cls.cron)),
@@ -93,7 +94,7 @@ class OrchestrationSettings:
     maintenance: MaintenanceSettings = field(default_factory=MaintenanceSettings)
 
     @classmethod
-    def from_mapping(cls, raw: Mapping[str, Any] | None) -> "OrchestrationSettings":
+    def from_mapping(cls, raw: Mapping[str, Any] | None) -> OrchestrationSettings:
         from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
         raw = dict(raw or {})
@@ -131,7 +132,7 @@ class SchemaDriftSettings:
     new_columns: str = "reject"
 
     @classmethod
-    def from_mapping(cls, raw: Mapping[str, Any] | None) -> "SchemaDriftSettings":
+    def from_mapping(cls, raw: Mapping[str, Any] | None) -> SchemaDriftSettings:
         policy = str(dict(raw or {}).get("new_columns", cls.new_columns)).lower()
         if policy not in SCHEMA_DRIFT_POLICIES:
             raise ValueError(f"schema_drift.new_columns must be one of {', '.join(SCHEMA_DRIFT_POLICIES)}, "

@@ -10,7 +10,6 @@ from pyspark.sql import SparkSession
 from lakehouse_assets.resources.spark import build_spark_session
 from lakehouse_assets.settings import load_settings
 
-
 # Masking keys for the suite's runs: test values, set before anything reads them
 # (a test that needs other values sets its own with monkeypatch).
 TEST_PII_KEYS = {

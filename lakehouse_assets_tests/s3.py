@@ -34,7 +34,7 @@ class MotoS3:
         self.endpoint = f"http://127.0.0.1:{self.port}"
         self._saved: dict[str, str | None] = {}
 
-    def __enter__(self) -> "MotoS3":
+    def __enter__(self) -> MotoS3:
         self.server.start()
         env = {**self.ENV, "AWS_ENDPOINT_URL": self.endpoint}
         self._saved = {k: os.environ.get(k) for k in env}

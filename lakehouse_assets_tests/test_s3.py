@@ -55,10 +55,11 @@ def test_sse_kms_key_from_config_reaches_boto3_and_the_s3a_settings(moto_s3):
     """With `s3_encryption: {mode: sse-kms, kms_key_id: ...}` boto3 names the key on
     every write, and s3a is configured with it. (The AWS SDK under s3a only sends a KMS
     key over HTTPS, so s3a's KMS writes cannot be replayed against the HTTP test server.)"""
+    import dataclasses
+
     from lakehouse_assets.encryption import S3Encryption
     from lakehouse_assets.resources.spark import spark_conf
     from lakehouse_assets.settings import load_settings
-    import dataclasses
 
     key_id = "alias/lakehouse-tables"
     encryption = S3Encryption.from_mapping({"mode": "sse-kms", "kms_key_id": key_id})

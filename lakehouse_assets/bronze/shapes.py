@@ -15,8 +15,8 @@ from __future__ import annotations
 import csv
 import gzip
 import zlib
+from collections.abc import Iterator
 from dataclasses import dataclass
-from typing import Iterator
 
 from lakehouse_assets.resources.landing import is_s3, s3_client, split_s3
 from lakehouse_assets.sources import Source

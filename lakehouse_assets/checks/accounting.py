@@ -8,9 +8,9 @@ duplicates are those the validation step recorded for the same bronze rows.
 
 from __future__ import annotations
 
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
-from datetime import date, datetime, timezone
-from typing import Mapping, Sequence
+from datetime import UTC, date, datetime
 
 from dagster import AssetCheckResult, AssetKey, AssetRecordsFilter, DagsterInstance, MetadataValue
 
@@ -40,7 +40,7 @@ def landed_before_read(files: Sequence[tuple[LandingFile, int]],
     lines, count, late = 0, 0, []
     for landing_file, rows in files:
         read_at = last_read.get(landing_file.partition_date)
-        if read_at is not None and landing_file.modified_at > read_at.replace(tzinfo=timezone.utc):
+        if read_at is not None and landing_file.modified_at > read_at.replace(tzinfo=UTC):
             late.append(landing_file.uri)
             continue
         lines, count = lines + rows, count + 1

@@ -14,15 +14,15 @@ DQ report turns into one row per date.
 
 from __future__ import annotations
 
+from collections.abc import Callable, Iterable, Mapping
 from datetime import date
-from typing import Callable, Iterable, Mapping
 
 from dagster import AssetCheckResult, AssetCheckSeverity, AssetExecutionContext, MetadataValue
 from pyspark.sql import Column, DataFrame
 
-from lakehouse_assets.checks.targets import Target
 from lakehouse_assets.checks.metrics import DatedMetrics, TableMetrics, measure_by_date
 from lakehouse_assets.checks.results import contract_results
+from lakehouse_assets.checks.targets import Target
 from lakehouse_assets.checks.windows import Window
 
 BY_DATE = "dq/by_date"

@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass, field
-from typing import Any, Mapping
+from typing import Any
 
 import yaml
 
@@ -18,7 +19,7 @@ class QuarantineShare:
     min_rows: int = 50
     per_source: Mapping[str, Mapping[str, Any]] = field(default_factory=dict)
 
-    def for_source(self, source: str) -> "QuarantineShare":
+    def for_source(self, source: str) -> QuarantineShare:
         override = dict(self.per_source.get(source) or {})
         return QuarantineShare(float(override.get("max_share", self.max_share)),
                                int(override.get("min_rows", self.min_rows)))

@@ -15,8 +15,8 @@ from __future__ import annotations
 
 import math
 import statistics
+from collections.abc import Mapping
 from datetime import date, timedelta
-from typing import Mapping
 
 from dagster import AssetCheckResult, AssetKey, MetadataValue
 from pyspark.sql import Column

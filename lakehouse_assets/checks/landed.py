@@ -11,9 +11,10 @@ from __future__ import annotations
 
 import gzip
 import io
+from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from datetime import date
-from typing import BinaryIO, Iterable, Iterator
+from typing import BinaryIO
 
 import pyarrow.parquet as pq
 

@@ -13,9 +13,9 @@ already names that column).
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import date
-from typing import Mapping
 
 from pandera.api.checks import Check
 from pandera.pyspark import DataFrameSchema
@@ -23,7 +23,14 @@ from pyspark.sql import Column, DataFrame
 from pyspark.sql import functions as F
 
 from lakehouse_assets.contracts.base import (
-    AGGREGATE_RULE, RULE_COLUMNS, RULE_EXPRESSION, RULE_KIND, UNIQUE_RULE, all_not_null, key_columns, spark_type,
+    AGGREGATE_RULE,
+    RULE_COLUMNS,
+    RULE_EXPRESSION,
+    RULE_KIND,
+    UNIQUE_RULE,
+    all_not_null,
+    key_columns,
+    spark_type,
 )
 
 NOT_NULL, VALUE_RANGES, UNIQUE_KEY = "not_null", "value_ranges", "unique_key"

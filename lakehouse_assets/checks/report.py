@@ -26,8 +26,18 @@ from pyspark.sql import types as T
 
 from lakehouse_assets.checks.config import load_dq_config
 from lakehouse_assets.checks.report_data import (
-    LatestFigures, check_evaluations, figures_by_day, latest_figures, outcomes_for, pass_rates,
-    quarantine_values, report_asset_graph, row_count_values, summarize, totals_over, upstream_checks,
+    LatestFigures,
+    check_evaluations,
+    figures_by_day,
+    latest_figures,
+    outcomes_for,
+    pass_rates,
+    quarantine_values,
+    report_asset_graph,
+    row_count_values,
+    summarize,
+    totals_over,
+    upstream_checks,
 )
 from lakehouse_assets.checks.report_render import markdown_report, render_chart
 from lakehouse_assets.checks.windows import Window

@@ -12,8 +12,8 @@ from __future__ import annotations
 import base64
 import io
 from collections import defaultdict
+from collections.abc import Iterable, Mapping
 from datetime import date
-from typing import Iterable, Mapping
 
 from lakehouse_assets.checks.report_data import OTHER_REASON, CheckSummary
 from lakehouse_assets.transforms.validation import REASONS

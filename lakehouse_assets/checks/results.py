@@ -7,7 +7,7 @@ offending columns in its description and metadata.
 
 from __future__ import annotations
 
-from typing import Iterable, Iterator, Mapping, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 
 from dagster import AssetCheckResult, AssetCheckSeverity, AssetKey, MetadataValue
 

@@ -7,8 +7,8 @@ its table in the UI while it is evaluated inside the step that writes the table
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass
-from typing import Iterable
 
 from dagster import AssetCheckKey, AssetCheckSpec, AssetExecutionContext, AssetKey
 from pandera.pyspark import DataFrameSchema

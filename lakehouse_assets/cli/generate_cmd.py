@@ -21,9 +21,10 @@ from __future__ import annotations
 
 import argparse
 import sys
+from collections.abc import Callable
 from datetime import date
 from pathlib import Path
-from typing import Callable, TextIO
+from typing import TextIO
 
 from lakehouse_assets.generate import DEFAULT_ROWS_PER_DAY, GenerateError, GenerateSummary, generate
 from lakehouse_assets.settings import load_settings, resolve_root

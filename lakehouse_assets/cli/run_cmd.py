@@ -11,13 +11,14 @@ from __future__ import annotations
 import argparse
 import os
 import sys
+from collections.abc import Callable
 from datetime import date
-from typing import Callable
 
 from lakehouse_assets.cli.summary import print_summary
 from lakehouse_assets.partitions import PARTITIONS_START
 from lakehouse_assets.run_errors import step_error
 from lakehouse_assets.run_plan import PlannedRun, plan_runs
+
 
 class UsageError(ValueError):
     """A bad argument: printed as one line, exit code 2."""

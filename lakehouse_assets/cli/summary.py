@@ -4,7 +4,7 @@ quarantined rows by reason, read from the runs' materialization metadata."""
 from __future__ import annotations
 
 from collections import defaultdict
-from typing import Callable, Iterable
+from collections.abc import Callable, Iterable
 
 
 def materializations(results: Iterable) -> dict[str, dict]:

@@ -6,7 +6,7 @@ definition metadata that shows it as the asset's column schema in the UI.
 
 from __future__ import annotations
 
-from typing import Sequence
+from collections.abc import Sequence
 
 from dagster import AssetKey, TableColumn, TableColumnConstraints, TableConstraints, TableSchema
 from pandera.pyspark import DataFrameSchema

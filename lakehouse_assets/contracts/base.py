@@ -13,7 +13,7 @@ which the tests use to show that both agree.
 
 from __future__ import annotations
 
-from typing import Callable, Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 
 from pandera.pyspark import Check, Column, DataFrameSchema
 from pyspark.sql import Column as SparkColumn

@@ -10,9 +10,9 @@ produced in order, while the (large) orders files are independent per day.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date, timedelta
-from typing import Callable
 
 import numpy as np
 

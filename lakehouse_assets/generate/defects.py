@@ -13,9 +13,9 @@ the clean data of a day is the same whatever the defect rate.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date, timedelta
-from typing import Callable
 
 import numpy as np
 

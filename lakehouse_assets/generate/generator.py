@@ -10,9 +10,9 @@ the arguments: every (source, day[, chunk]) draws from its own RNG of the seed.
 from __future__ import annotations
 
 import math
+from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
 from datetime import date, datetime, timedelta
-from typing import Iterator
 
 from lakehouse_assets.generate import orders as orders_mod
 from lakehouse_assets.generate.changes import MASTER_SOURCES, daily_extract

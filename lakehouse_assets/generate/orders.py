@@ -21,8 +21,15 @@ import pyarrow.compute as pc
 
 from lakehouse_assets.generate.common import BASE_USD_PER_UNIT, rng_for
 from lakehouse_assets.generate.defects import (
-    DUPLICATE, DUPLICATE_CHANGED, REASONS, DefectContext, applicable_kinds, DEFECTS,
-    duplicate_changed, insertion_order, plan_defects,
+    DEFECTS,
+    DUPLICATE,
+    DUPLICATE_CHANGED,
+    REASONS,
+    DefectContext,
+    applicable_kinds,
+    duplicate_changed,
+    insertion_order,
+    plan_defects,
 )
 from lakehouse_assets.generate.master import MasterPools
 from lakehouse_assets.generate.writers import csv_line

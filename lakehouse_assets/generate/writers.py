@@ -20,15 +20,16 @@ import json
 import os
 import shutil
 import tempfile
+from collections.abc import Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from datetime import date
 from pathlib import Path
-from typing import Iterable, Iterator, Sequence
 
 import pyarrow as pa
 import pyarrow.parquet as pq
 
 from lakehouse_assets.generate.defects import Truncated
+
 
 def _quote(text: str) -> str:
     if "," in text or '"' in text or "\n" in text or "\r" in text:
@@ -110,7 +111,7 @@ class LandingZone:
         self._sse_args: dict[str, str] | None = None  # server-side encryption, from config
         self._tmp = tempfile.mkdtemp(prefix="lakehouse-generate-") if self.s3 else None
 
-    def __enter__(self) -> "LandingZone":
+    def __enter__(self) -> LandingZone:
         return self
 
     def __exit__(self, *exc) -> None:

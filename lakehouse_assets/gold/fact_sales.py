@@ -5,9 +5,8 @@ a broken contract leaves the table's previous rows in place; the WARN checks
 (unknown keys, FX coverage, freshness, volume) report and let the run go on.
 """
 
-from collections.abc import Iterator
-from datetime import date, datetime, timezone
-from typing import Mapping
+from collections.abc import Iterator, Mapping
+from datetime import UTC, date, datetime
 
 from dagster import AssetExecutionContext, AssetIn, AssetKey, Output, asset
 from pyspark import StorageLevel
@@ -16,12 +15,21 @@ from pyspark.sql import DataFrame
 from lakehouse_assets.checks.audit import audit, dated_results, log_blocked, run_window
 from lakehouse_assets.checks.config import load_dq_config
 from lakehouse_assets.checks.fact import (
-    fact_aggregates, freshness_result, fx_coverage_result, referential_integrity_result, volume_anomaly_result,
+    fact_aggregates,
+    freshness_result,
+    fx_coverage_result,
+    referential_integrity_result,
+    volume_anomaly_result,
 )
 from lakehouse_assets.checks.history import partition_row_counts
 from lakehouse_assets.checks.metrics import DatedMetrics, TableMetrics
-from lakehouse_assets.checks.results import CONTRACT_CHECKS, FRESHNESS, FX_COVERAGE, REFERENTIAL_INTEGRITY
-from lakehouse_assets.checks.results import VOLUME_ANOMALY
+from lakehouse_assets.checks.results import (
+    CONTRACT_CHECKS,
+    FRESHNESS,
+    FX_COVERAGE,
+    REFERENTIAL_INTEGRITY,
+    VOLUME_ANOMALY,
+)
 from lakehouse_assets.checks.targets import target
 from lakehouse_assets.checks.windows import Window
 from lakehouse_assets.contracts import column_schema_metadata
@@ -55,7 +63,7 @@ def warn_results(spark: SparkResource, window: Window, dated: DatedMetrics, base
         yield fx_coverage_result(key, metrics.rows, metrics.extra, config.max_null_fx_share, base_)
 
     counts = daily_volume(spark, window, dated)
-    today = datetime.now(timezone.utc).date()
+    today = datetime.now(UTC).date()
     return [*dated_results(shares, dated, base),
             freshness_result(key, counts, today, config.max_age_days, base),
             volume_anomaly_result(key, window, counts, config.volume, base)]

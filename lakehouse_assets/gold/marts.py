@@ -6,7 +6,7 @@ answer as a fresh build. The three monthly marts share one step and one read of
 the fact; each mart is measured against its contract before it is written.
 """
 
-from typing import Callable
+from collections.abc import Callable
 
 from dagster import AssetExecutionContext, AssetIn, AssetKey, AssetOut, Output, asset, multi_asset
 from pyspark import StorageLevel

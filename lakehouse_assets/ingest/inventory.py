@@ -8,8 +8,8 @@ table is read back.
 
 from __future__ import annotations
 
-from datetime import datetime, timezone
-from typing import Iterable, Mapping
+from collections.abc import Iterable, Mapping
+from datetime import UTC, datetime
 
 from pyspark.sql import DataFrame, SparkSession
 from pyspark.sql import types as T
@@ -50,7 +50,7 @@ def status_of(landing_file: LandingFile, figures: FileFigures | None) -> str:
 def inventory_rows(files: Iterable[LandingFile], figures: Mapping[str, FileFigures],
                    hashes: Mapping[str, str], run_id: str) -> list[tuple]:
     """One row per listed file. A file bronze gave no lines (or did not read) is hashed here."""
-    now = datetime.now(timezone.utc).replace(tzinfo=None)
+    now = datetime.now(UTC).replace(tzinfo=None)
     rows = []
     for f in files:
         found = figures.get(f.uri)

@@ -12,8 +12,8 @@ file before bronze reads it, line figures from the step's one aggregation.
 
 from __future__ import annotations
 
+from collections.abc import Mapping, Sequence
 from datetime import date
-from typing import Mapping, Sequence
 
 from dagster import AssetCheckResult, AssetCheckSeverity, AssetKey, MetadataValue
 

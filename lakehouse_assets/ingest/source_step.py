@@ -10,17 +10,21 @@ landing check or silver checks fail keeps its previous silver and quarantine row
 from __future__ import annotations
 
 from collections import Counter
+from collections.abc import Iterator
 from dataclasses import dataclass, field
-from datetime import datetime, timezone
-from typing import Iterator
+from datetime import UTC, datetime
 
 from dagster import AssetCheckResult, AssetExecutionContext, AssetKey, MetadataValue, Output
 from pyspark import StorageLevel
 from pyspark.sql import DataFrame
 
 from lakehouse_assets.bronze.ingest import inspect_files, read_bronze
-from lakehouse_assets.checks.accounting import Accounting, landed_before_read, quarantine_share_result
-from lakehouse_assets.checks.accounting import row_accounting_result
+from lakehouse_assets.checks.accounting import (
+    Accounting,
+    landed_before_read,
+    quarantine_share_result,
+    row_accounting_result,
+)
 from lakehouse_assets.checks.audit import audit, base_metadata, log_blocked, with_by_date
 from lakehouse_assets.checks.config import DqConfig
 from lakehouse_assets.checks.landed import landed_rows
@@ -89,7 +93,7 @@ def _read_landing(context: AssetExecutionContext, spark: SparkResource, source: 
     hashes = hash_files(readable)
     shapes = inspect_files(spark.session, source, readable)
     bronze = read_bronze(spark.session, source, readable, hashes, run_id=context.run.run_id,
-                         ingested_at=datetime.now(timezone.utc),
+                         ingested_at=datetime.now(UTC),
                          new_columns=spark.settings.schema_drift.new_columns, shapes=shapes)
     problems = {f.uri: shapes[f.spark_path].problems for f in readable if f.spark_path in shapes}
     metadata = {

@@ -26,7 +26,6 @@ from lakehouse_assets.failures import attempt_number, classified_failures
 from lakehouse_assets.io_managers.tables import Commit, DeltaTables
 from lakehouse_assets.resources.spark import SparkResource
 
-
 # Input metadata: load the whole table, not just the partitions the run maps to it.
 FULL_TABLE = {"full_table": True}
 

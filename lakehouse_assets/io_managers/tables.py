@@ -11,9 +11,10 @@ The only code that writes Delta. Three write modes cover every table:
 from __future__ import annotations
 
 import os
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date
-from typing import Any, Mapping, Sequence
+from typing import Any
 
 import deltalake
 from dagster import AssetKey

@@ -12,10 +12,10 @@ after the copy succeeded.
 from __future__ import annotations
 
 import os
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
-from typing import Iterable, Mapping
 
 from botocore.exceptions import ClientError
 
@@ -41,7 +41,7 @@ def archive_destination(landing_root: str, uri: str) -> str:
 
 
 def _naive_utc(moment: datetime) -> datetime:
-    return moment.astimezone(timezone.utc).replace(tzinfo=None) if moment.tzinfo else moment
+    return moment.astimezone(UTC).replace(tzinfo=None) if moment.tzinfo else moment
 
 
 def _stat(uri: str, client) -> tuple[int, datetime] | None:
@@ -58,7 +58,7 @@ def _stat(uri: str, client) -> tuple[int, datetime] | None:
     if not path.is_file():
         return None
     stat = path.stat()
-    return stat.st_size, _naive_utc(datetime.fromtimestamp(stat.st_mtime, tz=timezone.utc))
+    return stat.st_size, _naive_utc(datetime.fromtimestamp(stat.st_mtime, tz=UTC))
 
 
 def _move(uri: str, destination: str, encryption: S3Encryption, client) -> None:

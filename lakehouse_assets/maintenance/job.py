@@ -6,7 +6,7 @@ is handled on its own: a transient error retries the step, a table that does not
 exist yet is skipped.
 """
 
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 
 from dagster import (
     DefaultScheduleStatus,
@@ -22,7 +22,6 @@ from dagster import (
 
 from lakehouse_assets.failures import attempt_number, classified_failures
 from lakehouse_assets.jobs import RETRY_POLICY
-from lakehouse_assets.run_plan import WRITER_TAGS
 from lakehouse_assets.maintenance.tables import (
     RETENTION_COLUMNS,
     delete_before,
@@ -32,6 +31,7 @@ from lakehouse_assets.maintenance.tables import (
     vacuum,
 )
 from lakehouse_assets.resources.spark import SparkResource
+from lakehouse_assets.run_plan import WRITER_TAGS
 from lakehouse_assets.settings import OrchestrationSettings
 
 MAINTENANCE_JOB = "maintenance"
@@ -41,7 +41,7 @@ MAINTENANCE_JOB = "maintenance"
 def apply_retention(context: OpExecutionContext, spark: SparkResource) -> None:
     settings = spark.settings
     retention = settings.orchestration.maintenance.retention_days
-    today = datetime.now(timezone.utc).date()
+    today = datetime.now(UTC).date()
     deleted: dict[str, dict] = {}
     for key in discover_tables(spark.session, settings.lakehouse_root):
         layer, column = key.split("/")[0], RETENTION_COLUMNS.get(key)
@@ -61,7 +61,7 @@ def apply_retention(context: OpExecutionContext, spark: SparkResource) -> None:
 def optimize_tables(context: OpExecutionContext, spark: SparkResource) -> None:
     settings = spark.settings
     upkeep = settings.orchestration.maintenance
-    since = datetime.now(timezone.utc).date() - timedelta(days=upkeep.optimize_recent_days)
+    since = datetime.now(UTC).date() - timedelta(days=upkeep.optimize_recent_days)
     report: dict[str, dict] = {}
     for key in discover_tables(spark.session, settings.lakehouse_root):
         with classified_failures(f"optimizing {key}", settings.orchestration, attempt_number(context)):

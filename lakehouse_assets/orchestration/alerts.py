@@ -9,7 +9,7 @@ failed run in the sensor's log. Links point at `LAKEHOUSE_UI_URL`
 
 import json
 import urllib.request
-from typing import Sequence
+from collections.abc import Sequence
 
 from dagster import (
     ConfigurableResource,
@@ -20,9 +20,9 @@ from dagster import (
     run_failure_sensor,
 )
 
+from lakehouse_assets.resources.secrets import resolve_secret
 from lakehouse_assets.run_errors import root_cause, step_error
 from lakehouse_assets.run_plan import partition_label
-from lakehouse_assets.resources.secrets import resolve_secret
 
 WEBHOOK_ENV = "LAKEHOUSE_SLACK_WEBHOOK_URL"
 UI_URL_ENV = "LAKEHOUSE_UI_URL"

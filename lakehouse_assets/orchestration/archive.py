@@ -9,11 +9,11 @@ from dagster_aws.s3 import S3Resource
 
 from lakehouse_assets.failures import attempt_number, classified_failures
 from lakehouse_assets.jobs import RETRY_POLICY
-from lakehouse_assets.run_plan import WRITER_TAGS
 from lakehouse_assets.maintenance.archive import archive_files
 from lakehouse_assets.orchestration.ingested import audit_uri, read_rows
 from lakehouse_assets.resources.landing import is_s3
 from lakehouse_assets.resources.settings import LakehouseSettings
+from lakehouse_assets.run_plan import WRITER_TAGS
 
 ARCHIVE_JOB = "archive_landing"
 AUDIT_COLUMNS = ["path", "size_bytes", "file_modified_at", "run_id"]

@@ -18,8 +18,8 @@ from dagster import (
 
 from lakehouse_assets.jobs import daily_job, monthly_job, unpartitioned_job
 from lakehouse_assets.orchestration.archive import ARCHIVE_JOB, archive_job, archive_run_config
-from lakehouse_assets.run_plan import AFTER_RUN_TAG, TRIGGER_TAG, downstream_runs, run_days
 from lakehouse_assets.resources.settings import LakehouseSettings
+from lakehouse_assets.run_plan import AFTER_RUN_TAG, TRIGGER_TAG, downstream_runs, run_days
 
 
 def follow_up_requests(run: DagsterRun, archive: bool) -> list[RunRequest]:

@@ -10,8 +10,8 @@ column mapping (`DeltaProtocolError`); the audit table uses neither.
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from datetime import date
-from typing import Iterable
 
 import pyarrow as pa
 import pyarrow.compute as pc

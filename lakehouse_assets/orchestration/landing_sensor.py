@@ -8,7 +8,7 @@ file for an old date asks for that date; the follow-up sensor then rebuilds its 
 """
 
 from dataclasses import dataclass, field
-from datetime import date, datetime, timezone
+from datetime import UTC, date, datetime
 
 from dagster import (
     DefaultSensorStatus,
@@ -22,7 +22,6 @@ from dagster import (
 from dagster_aws.s3 import S3Resource
 
 from lakehouse_assets.jobs import daily_job
-from lakehouse_assets.run_plan import TRIGGER_TAG, range_tags
 from lakehouse_assets.orchestration.ingested import ingested_content
 from lakehouse_assets.orchestration.landing_state import (
     LandingCursor,
@@ -35,6 +34,7 @@ from lakehouse_assets.orchestration.landing_state import (
 from lakehouse_assets.partitions import PARTITIONS_START
 from lakehouse_assets.resources.landing import LandingFile, content_hash, is_s3, scan_landing_zone
 from lakehouse_assets.resources.settings import LakehouseSettings
+from lakehouse_assets.run_plan import TRIGGER_TAG, range_tags
 from lakehouse_assets.settings import OrchestrationSettings, Settings
 from lakehouse_assets.sources import SOURCES
 
@@ -121,7 +121,7 @@ def build_landing_sensor(at_load: OrchestrationSettings) -> SensorDefinition:
         settings = lakehouse.settings
         on_s3 = is_s3(settings.landing_root) or is_s3(settings.lakehouse_root)
         outcome = evaluate_landing(settings, context.cursor, s3.get_client() if on_s3 else None,
-                                   datetime.now(timezone.utc).date())
+                                   datetime.now(UTC).date())
         for note in outcome.notes:
             context.log.info(note)
         if outcome.run_requests:

@@ -41,7 +41,7 @@ class LandingCursor:
     content: list[str] = field(default_factory=list)
 
     @classmethod
-    def parse(cls, text: str | None) -> "LandingCursor":
+    def parse(cls, text: str | None) -> LandingCursor:
         """An empty cursor for a first tick; a cursor of another version is an error, not a reset
         (a silent reset would start runs for every file in the landing zone)."""
         if not text:

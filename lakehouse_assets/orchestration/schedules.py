@@ -7,7 +7,7 @@ before midnight UTC (e.g. 06:00 Asia/Tokyo) gets the day before. Monthly marts a
 unpartitioned tables follow through the follow-up sensor.
 """
 
-from datetime import date, datetime, timedelta, timezone
+from datetime import UTC, date, datetime, timedelta
 
 from dagster import (
     DefaultScheduleStatus,
@@ -19,12 +19,12 @@ from dagster import (
 
 from lakehouse_assets.jobs import daily_job
 from lakehouse_assets.run_plan import TRIGGER_TAG
-from lakehouse_assets.settings import OrchestrationSettings, load_settings
+from lakehouse_assets.settings import OrchestrationSettings
 
 
 def last_complete_day(moment: datetime) -> date:
     """The latest UTC business day that has ended at `moment` (any time zone)."""
-    utc = moment.astimezone(timezone.utc) if moment.tzinfo else moment.replace(tzinfo=timezone.utc)
+    utc = moment.astimezone(UTC) if moment.tzinfo else moment.replace(tzinfo=UTC)
     return utc.date() - timedelta(days=1)
 
 
@@ -38,7 +38,7 @@ def build_daily_schedule(at_load: OrchestrationSettings) -> ScheduleDefinition:
         description="Every daily table, bronze to gold, for the last complete business day (UTC).",
     )
     def daily_lakehouse(context: ScheduleEvaluationContext) -> RunRequest:
-        moment = context.scheduled_execution_time or datetime.now(timezone.utc)
+        moment = context.scheduled_execution_time or datetime.now(UTC)
         day = last_complete_day(moment).isoformat()
         return RunRequest(run_key=f"daily:{day}", partition_key=day, tags={TRIGGER_TAG: "schedule"})
 

@@ -6,10 +6,10 @@ from __future__ import annotations
 
 import hashlib
 import os
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
-from datetime import date, datetime, timezone
+from datetime import UTC, date, datetime
 from pathlib import Path
-from typing import Iterable, Iterator
 
 import boto3
 
@@ -150,7 +150,7 @@ def _list_tree(folder: str, client=None) -> Iterator[Listing]:
         if root.is_dir():
             for path in sorted(p for p in root.rglob("*") if p.is_file()):
                 stat = path.stat()
-                yield str(path), stat.st_size, datetime.fromtimestamp(stat.st_mtime, tz=timezone.utc), None
+                yield str(path), stat.st_size, datetime.fromtimestamp(stat.st_mtime, tz=UTC), None
         return
     bucket, prefix = split_s3(folder)
     paginator = (client or s3_client()).get_paginator("list_objects_v2")

@@ -10,8 +10,9 @@ stop the run with one line naming the problem, so a half-masked table cannot exi
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from pathlib import Path
-from typing import Any, Mapping
+from typing import Any
 
 import yaml
 from dagster import ConfigurableResource, InitResourceContext
@@ -38,7 +39,7 @@ def parse_masking_policy(raw: Mapping[str, Any], origin: Path | str = MASKING_FI
         raise ConfigError(f"{origin}: {unknown_sources} hold no PII columns (PII sources: "
                           f"{sorted(s.name for s in SOURCES.values() if s.pii)})")
     for source in (s for s in SOURCES.values() if s.pii):
-        columns = dict((raw.get(source.name) or {}))
+        columns = dict(raw.get(source.name) or {})
         missing = [c for c in source.pii if c not in columns]
         if missing:
             raise ConfigError(f"{origin}: {source.name} PII columns without a strategy: {missing}")

@@ -21,7 +21,6 @@ from lakehouse_assets.resources.secrets import SPARK_REDACTION_REGEX
 from lakehouse_assets.resources.settings import LakehouseSettings
 from lakehouse_assets.settings import Settings
 
-
 HADOOP_PREFIX = "spark.hadoop."
 # Static, but not registered as SQL settings: Spark cannot tell they are static.
 STATIC_SQL_PREFIXES = ("spark.sql.extensions", "spark.sql.catalog.spark_catalog", "spark.sql.warehouse")

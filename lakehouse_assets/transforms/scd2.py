@@ -10,8 +10,8 @@ ingested; the caller selects the affected ids, so a day's run stays incremental.
 from __future__ import annotations
 
 import operator
+from collections.abc import Sequence
 from functools import reduce
-from typing import Sequence
 
 from pyspark.sql import Column, DataFrame, Window
 from pyspark.sql import functions as F

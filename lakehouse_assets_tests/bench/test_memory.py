@@ -12,8 +12,8 @@ import textwrap
 
 import pytest
 
-from benchmarks.protocol import RESULT_PREFIX, BenchFailure
 from benchmarks.memory import run_measured
+from benchmarks.protocol import RESULT_PREFIX, BenchFailure
 
 HEAP_MB = 256
 HOLDER = textwrap.dedent("""

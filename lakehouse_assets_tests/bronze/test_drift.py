@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import json
 import shutil
-from datetime import date, datetime, timezone
+from datetime import UTC, date, datetime
 
 import pyarrow as pa
 import pyarrow.parquet as pq
@@ -46,7 +46,7 @@ def land_new_columns(root) -> None:
 
 def bronze_of(spark, root, source, policy):
     files = list_landing_files(str(root), source.name, [DAY])
-    return read_bronze(spark, source, files, hash_files(files), "run", datetime.now(timezone.utc), new_columns=policy)
+    return read_bronze(spark, source, files, hash_files(files), "run", datetime.now(UTC), new_columns=policy)
 
 
 NEW_COLUMN = {"customers": ("loyalty_tier", "gold"), "stores": ("region", "north"), "products": ("supplier", "Acme")}

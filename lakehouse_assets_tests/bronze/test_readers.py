@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import gzip
 import json
-from datetime import date, datetime, timezone
+from datetime import UTC, date, datetime
 
 import pyarrow as pa
 import pyarrow.parquet as pq
@@ -25,7 +25,7 @@ def landing_dir(tmp_path, source, day=DAY):
 
 def bronze_of(spark, tmp_path, source, days=(DAY,)):
     files = list_landing_files(str(tmp_path), source.name, days)
-    return read_bronze(spark, source, files, hash_files(files), "run-1", datetime.now(timezone.utc))
+    return read_bronze(spark, source, files, hash_files(files), "run-1", datetime.now(UTC))
 
 
 def test_csv_lines_kept_and_mismatches_flagged(spark, tmp_path):

@@ -13,15 +13,34 @@ from datetime import date, timedelta
 
 import pytest
 from dagster import (
-    AssetCheckResult, AssetCheckSeverity, AssetCheckSpec, AssetKey, DagsterInstance, Definitions,
-    DailyPartitionsDefinition, MaterializeResult, MetadataValue, asset, materialize,
+    AssetCheckResult,
+    AssetCheckSeverity,
+    AssetCheckSpec,
+    AssetKey,
+    DagsterInstance,
+    DailyPartitionsDefinition,
+    Definitions,
+    MaterializeResult,
+    MetadataValue,
+    asset,
+    materialize,
 )
 from dagster._core.storage.tags import ASSET_PARTITION_RANGE_END_TAG, ASSET_PARTITION_RANGE_START_TAG
 
 from lakehouse_assets.checks.report import build_report
 from lakehouse_assets.checks.report_data import (
-    BY_DATE, NOT_EVALUATED, CheckRef, Evaluation, Figure, figures_by_day, outcomes_for, pass_rates,
-    quarantine_values, report_asset_graph, summarize, totals_over,
+    BY_DATE,
+    NOT_EVALUATED,
+    CheckRef,
+    Evaluation,
+    Figure,
+    figures_by_day,
+    outcomes_for,
+    pass_rates,
+    quarantine_values,
+    report_asset_graph,
+    summarize,
+    totals_over,
 )
 from lakehouse_assets.checks.report_render import markdown_report, render_chart
 from lakehouse_assets.checks.windows import Window

@@ -3,16 +3,23 @@ figures and fails on purpose-built bad ones, naming what is wrong."""
 
 from __future__ import annotations
 
-from datetime import date, datetime, timedelta, timezone
+from datetime import UTC, date, datetime, timedelta
 
 from dagster import AssetCheckSeverity, AssetKey
 
 from lakehouse_assets.checks.accounting import (
-    Accounting, landed_before_read, quarantine_share_result, row_accounting_result,
+    Accounting,
+    landed_before_read,
+    quarantine_share_result,
+    row_accounting_result,
 )
 from lakehouse_assets.checks.config import QuarantineShare, VolumeAnomaly
 from lakehouse_assets.checks.fact import (
-    NULL_USD, freshness_result, fx_coverage_result, referential_integrity_result, volume_anomaly_result,
+    NULL_USD,
+    freshness_result,
+    fx_coverage_result,
+    referential_integrity_result,
+    volume_anomaly_result,
 )
 from lakehouse_assets.checks.metrics import NOT_NULL, UNIQUE_KEY, VALUE_RANGES, Outcome, TableMetrics
 from lakehouse_assets.checks.results import contract_results
@@ -84,7 +91,7 @@ def test_row_accounting_balances_and_catches_each_break():
 
 def landing_file(name: str, minute: int) -> LandingFile:
     return LandingFile(f"/l/orders/date=2024-03-05/{name}", "orders", date(2024, 3, 5), 10,
-                       datetime(2024, 3, 6, 2, minute, tzinfo=timezone.utc), "csv")
+                       datetime(2024, 3, 6, 2, minute, tzinfo=UTC), "csv")
 
 
 def test_files_landed_after_bronze_read_the_folder_are_not_counted():

@@ -8,13 +8,13 @@ from datetime import date
 import pytest
 from dagster import AssetKey
 
-from lakehouse_assets.ingest import inventory
 from lakehouse_assets.checks.metrics import structure_problems
 from lakehouse_assets.checks.report import report_schema
-from lakehouse_assets.contracts import CONTRACTS, COLUMN_SCHEMA_KEY, contract_for, table_schema
+from lakehouse_assets.contracts import COLUMN_SCHEMA_KEY, CONTRACTS, contract_for, table_schema
 from lakehouse_assets.contracts.audit import STATUSES
 from lakehouse_assets.definitions import defs
 from lakehouse_assets.dimensions import DIMENSIONS
+from lakehouse_assets.ingest import inventory
 from lakehouse_assets.resources.pii import load_masking_policy
 from lakehouse_assets.sources import SOURCES
 from lakehouse_assets.transforms import marts

@@ -13,10 +13,10 @@ rows (none lost, none duplicated), and the data files the killed writer left beh
 from __future__ import annotations
 
 import random
+from collections.abc import Callable
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Callable
 
 import pytest
 from delta.tables import DeltaTable

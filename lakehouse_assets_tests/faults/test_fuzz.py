@@ -10,7 +10,7 @@ and `LAKEHOUSE_FUZZ_CASES` give other files (the default seed is fixed).
 from __future__ import annotations
 
 import os
-from datetime import date, datetime, timedelta, timezone
+from datetime import UTC, date, datetime, timedelta
 
 import pytest
 from pyspark.sql import functions as F
@@ -39,7 +39,7 @@ def fuzzed(spark, tmp_path_factory):
     write_cases(cases, root / "landing" / "orders" / f"date={DAY.isoformat()}")
     files = list_landing_files(str(root / "landing"), "orders", [DAY])
     shapes = inspect_files(spark, ORDERS, files)
-    bronze = read_bronze(spark, ORDERS, files, hash_files(files), "fuzz", datetime.now(timezone.utc), shapes=shapes)
+    bronze = read_bronze(spark, ORDERS, files, hash_files(files), "fuzz", datetime.now(UTC), shapes=shapes)
     tables = DeltaTables(spark, str(root / "lakehouse"))
     tables.replace_window(bronze, BRONZE, PARTITION_COLUMN, DAY, DAY + timedelta(days=1))
     classified = classify(tables.read(BRONZE), ORDERS, DEFAULT_CURRENCIES).cache()

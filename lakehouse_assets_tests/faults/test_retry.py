@@ -4,9 +4,9 @@ bounded number of times; a data error is not retried; no write retries on its ow
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from datetime import date, timedelta
-from typing import Callable
 
 import pytest
 from dagster import Backoff, DagsterEventType, DagsterInstance, Failure, job, op

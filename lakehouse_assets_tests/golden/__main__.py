@@ -13,7 +13,18 @@ from datetime import timedelta
 from pathlib import Path
 
 from lakehouse_assets_tests.golden import (
-    DAYS, DEFECTS, DIGESTS, LANDING, MTIMES, ROWS_PER_DAY, SEED, START, TABLES, VOLATILE, copy_landing, digest,
+    DAYS,
+    DEFECTS,
+    DIGESTS,
+    LANDING,
+    MTIMES,
+    ROWS_PER_DAY,
+    SEED,
+    START,
+    TABLES,
+    VOLATILE,
+    copy_landing,
+    digest,
 )
 
 
@@ -32,9 +43,9 @@ def main() -> None:
     args = parser.parse_args()
     if args.landing or not LANDING.exists():
         regenerate_landing()
-    from lakehouse_assets_tests.conftest import TEST_PII_KEYS  # noqa: F401 - sets the suite's masking keys
     from lakehouse_assets.resources.spark import build_spark_session
     from lakehouse_assets.settings import load_settings
+    from lakehouse_assets_tests.conftest import TEST_PII_KEYS  # noqa: F401 - sets the suite's masking keys
     from lakehouse_assets_tests.pipeline import lakehouse_env
 
     spark = build_spark_session(load_settings("test"))

@@ -6,7 +6,7 @@ from __future__ import annotations
 import os
 import time
 import uuid
-from datetime import date, datetime, timezone
+from datetime import UTC, date, datetime
 from pathlib import Path
 
 import pytest
@@ -20,7 +20,7 @@ DAY = date(2024, 3, 1)
 
 def audit_row(uri: str, size: int, modified: datetime) -> dict:
     """What audit/ingested_files records of a file (the columns archiving reads)."""
-    return {"path": uri, "size_bytes": size, "file_modified_at": modified.astimezone(timezone.utc).replace(tzinfo=None)}
+    return {"path": uri, "size_bytes": size, "file_modified_at": modified.astimezone(UTC).replace(tzinfo=None)}
 
 
 def test_local_files_move_unless_delivered_again(tmp_path):
@@ -35,7 +35,7 @@ def test_local_files_move_unless_delivered_again(tmp_path):
     changed.write_text("order_id\nB\nB2\n")  # delivered again after the ingest
     os.utime(changed, (time.time() + 5, time.time() + 5))
 
-    result = archive_files(str(landing), rows + [audit_row(str(folder / "gone.csv"), 1, datetime.now(timezone.utc))],
+    result = archive_files(str(landing), rows + [audit_row(str(folder / "gone.csv"), 1, datetime.now(UTC))],
                            S3Encryption())
     assert result.moved == [str(kept)] and result.changed == [str(changed)]
     assert result.missing == [str(folder / "gone.csv")]

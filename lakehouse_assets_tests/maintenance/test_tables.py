@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import os
 import time
-from datetime import date, datetime, timedelta, timezone
+from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 
 import pytest
@@ -21,7 +21,7 @@ from lakehouse_assets.maintenance.tables import (
     vacuum,
 )
 
-TODAY = datetime.now(timezone.utc).date()
+TODAY = datetime.now(UTC).date()
 
 
 def write_days(spark, path: Path, days: list[date], column: str, rows_per_day: int = 3, mode: str = "append") -> None:

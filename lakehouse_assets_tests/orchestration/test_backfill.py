@@ -12,9 +12,9 @@ from pyspark.sql import functions as F
 
 from lakehouse_assets.cli.run_cmd import execute
 from lakehouse_assets.generate import generate
-from lakehouse_assets.run_plan import DAILY_JOB, MONTHLY_JOB, RANGE_END_TAG, RANGE_START_TAG, UNPARTITIONED_JOB
 from lakehouse_assets.orchestration.follow_up import follow_up_requests
 from lakehouse_assets.orchestration.ingested import ingested_content
+from lakehouse_assets.run_plan import DAILY_JOB, MONTHLY_JOB, RANGE_END_TAG, RANGE_START_TAG, UNPARTITIONED_JOB
 
 pytestmark = pytest.mark.slow
 START, DAYS = date(2024, 1, 27), 10  # crosses a month end

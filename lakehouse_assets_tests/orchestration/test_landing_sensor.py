@@ -7,21 +7,21 @@ from __future__ import annotations
 import os
 import time
 import uuid
+from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import date, datetime, timedelta, timezone
+from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
-from typing import Callable
 
 import pytest
 from dagster import DagsterInstance, DagsterRun, SensorResult, build_sensor_context
 from dagster_aws.s3 import S3Resource
 
-from lakehouse_assets.resources.settings import LakehouseSettings
-from lakehouse_assets.run_plan import DAILY_JOB, MONTHLY_JOB, RANGE_END_TAG, RANGE_START_TAG
 from lakehouse_assets.orchestration.follow_up import follow_up_requests
 from lakehouse_assets.orchestration.landing_sensor import FILES_TAG, build_landing_sensor
 from lakehouse_assets.resources.landing import to_spark_uri
+from lakehouse_assets.resources.settings import LakehouseSettings
 from lakehouse_assets.resources.spark import build_spark_session
+from lakehouse_assets.run_plan import DAILY_JOB, MONTHLY_JOB, RANGE_END_TAG, RANGE_START_TAG
 from lakehouse_assets.settings import OrchestrationSettings, load_settings
 from lakehouse_assets.sources import SOURCES
 
@@ -98,7 +98,7 @@ def test_files_start_runs_for_their_dates_once(zone):
         # file for a date whose partition does not exist yet: no run.
         zone.put("orders/date=2024-03-01/a.csv", orders("2024-03-01", "A"))
         zone.put("orders/date=2024-03-02/b-resent.csv", orders("2024-03-02", "B"))
-        tomorrow = (datetime.now(timezone.utc).date() + timedelta(days=1)).isoformat()
+        tomorrow = (datetime.now(UTC).date() + timedelta(days=1)).isoformat()
         zone.put(f"orders/date={tomorrow}/early.csv", orders(tomorrow, "E"))
         third = tick(instance, second.cursor)
         assert third.run_requests == [] and third.skip_reason is not None

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import date, datetime, timezone
+from datetime import UTC, date, datetime
 
 import pytest
 
@@ -19,7 +19,7 @@ from lakehouse_assets.resources.landing import LandingFile
 
 def landed(name: str, size: int = 10, minute: int = 0, etag: str | None = None) -> LandingFile:
     return LandingFile(f"s3://b/landing/orders/date=2024-03-01/{name}", "orders", date(2024, 3, 1), size,
-                       datetime(2024, 3, 2, 8, minute, tzinfo=timezone.utc), "csv", etag)
+                       datetime(2024, 3, 2, 8, minute, tzinfo=UTC), "csv", etag)
 
 
 def test_a_file_version_is_its_path_and_etag_or_size_and_mtime():

@@ -25,9 +25,9 @@ from sqlalchemy.exc import OperationalError
 
 from lakehouse_assets.failures import Kind, classified_failures, classify, retry_policy
 from lakehouse_assets.generate import generate
-from lakehouse_assets.run_plan import DAILY_JOB
 from lakehouse_assets.orchestration.alerts import UI_URL_ENV, WEBHOOK_ENV, SlackWebhook, slack_on_run_failure
 from lakehouse_assets.partitions import daily_partitions
+from lakehouse_assets.run_plan import DAILY_JOB
 from lakehouse_assets.settings import PROJECT_ROOT, OrchestrationSettings, load_settings
 from lakehouse_assets_tests.orchestration.servers import RecordingWebhook, ThrottlingS3Proxy
 

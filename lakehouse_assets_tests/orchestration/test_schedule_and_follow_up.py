@@ -3,7 +3,7 @@ the months a daily run touched, customer lifetime value and (when configured) th
 
 from __future__ import annotations
 
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from zoneinfo import ZoneInfo
 
 import pytest
@@ -16,12 +16,12 @@ from dagster import (
     build_schedule_context,
 )
 
-from lakehouse_assets.resources.settings import LakehouseSettings
-from lakehouse_assets.run_plan import DAILY_JOB, MONTHLY_JOB, RANGE_END_TAG, RANGE_START_TAG, UNPARTITIONED_JOB
 from lakehouse_assets.orchestration import SCHEDULES, SENSORS
 from lakehouse_assets.orchestration.archive import ARCHIVE_JOB
 from lakehouse_assets.orchestration.follow_up import follow_up_daily_runs, follow_up_requests
 from lakehouse_assets.orchestration.schedules import build_daily_schedule, last_complete_day
+from lakehouse_assets.resources.settings import LakehouseSettings
+from lakehouse_assets.run_plan import DAILY_JOB, MONTHLY_JOB, RANGE_END_TAG, RANGE_START_TAG, UNPARTITIONED_JOB
 from lakehouse_assets.settings import ConfigError, OrchestrationSettings, load_settings, settings_from_mapping
 
 
@@ -43,7 +43,7 @@ def test_the_code_location_schedule_targets_the_daily_job():
     from lakehouse_assets.definitions import defs
 
     daily = defs.resolve_schedule_def("daily_lakehouse")
-    tick = datetime(2024, 3, 5, 2, 0, tzinfo=timezone.utc)
+    tick = datetime(2024, 3, 5, 2, 0, tzinfo=UTC)
     context = build_schedule_context(scheduled_execution_time=tick, repository_def=defs.get_repository_def())
     [request] = daily.evaluate_tick(context).run_requests
     assert (request.partition_key, daily.job_name) == ("2024-03-04", DAILY_JOB)
@@ -59,7 +59,7 @@ def test_every_environment_configures_the_schedule():
 
 
 def test_last_complete_day_is_a_utc_day():
-    assert str(last_complete_day(datetime(2024, 3, 5, 2, 0, tzinfo=timezone.utc))) == "2024-03-04"
+    assert str(last_complete_day(datetime(2024, 3, 5, 2, 0, tzinfo=UTC))) == "2024-03-04"
     # 06:00 in Tokyo is 21:00 UTC the day before: that UTC day has not ended yet.
     assert str(last_complete_day(datetime(2024, 3, 5, 6, 0, tzinfo=ZoneInfo("Asia/Tokyo")))) == "2024-03-03"
 

@@ -6,7 +6,11 @@ import pytest
 from dagster import DagsterInvalidConfigError, EnvVar, materialize
 
 from lakehouse_assets.resources.pii import (
-    STRATEGIES, PiiMasking, load_masking_policy, masking_keys, parse_masking_policy,
+    STRATEGIES,
+    PiiMasking,
+    load_masking_policy,
+    masking_keys,
+    parse_masking_policy,
 )
 from lakehouse_assets.resources.secrets import SecretError
 from lakehouse_assets.settings import ConfigError

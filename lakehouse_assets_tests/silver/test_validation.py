@@ -7,7 +7,7 @@ from decimal import Decimal
 
 import pytest
 
-from lakehouse_assets.sources import DEFAULT_CURRENCIES, FX_RATES, ORDERS, PRODUCTS, CUSTOMERS
+from lakehouse_assets.sources import CUSTOMERS, DEFAULT_CURRENCIES, FX_RATES, ORDERS, PRODUCTS
 from lakehouse_assets.transforms.conform import quarantine_rows, silver_rows
 from lakehouse_assets.transforms.validation import accounting, classify
 from lakehouse_assets_tests.builders import bronze_frame, valid_order

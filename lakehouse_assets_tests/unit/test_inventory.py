@@ -2,16 +2,22 @@
 
 from __future__ import annotations
 
-from datetime import date, datetime, timezone
+from datetime import UTC, date, datetime
 
 from lakehouse_assets.ingest.figures import FileFigures
 from lakehouse_assets.ingest.inventory import (
-    DUPLICATE_CONTENT, EMPTY, INGESTED, REJECTED, SCHEMA, STATUS, inventory_rows,
+    DUPLICATE_CONTENT,
+    EMPTY,
+    INGESTED,
+    REJECTED,
+    SCHEMA,
+    STATUS,
+    inventory_rows,
 )
 from lakehouse_assets.resources.landing import LandingFile
 
 DAY = date(2024, 3, 1)
-MODIFIED = datetime(2024, 3, 2, 1, 0, tzinfo=timezone.utc)
+MODIFIED = datetime(2024, 3, 2, 1, 0, tzinfo=UTC)
 READ = datetime(2024, 3, 2, 2, 0)
 
 

@@ -5,8 +5,18 @@ from __future__ import annotations
 from datetime import date
 
 from lakehouse_assets.run_plan import (
-    DAILY_JOB, MONTHLY_JOB, PARTITION_TAG, RANGE_END_TAG, RANGE_START_TAG, UNPARTITIONED_JOB,
-    PlannedRun, downstream_runs, partition_label, plan_runs, range_tags, run_days,
+    DAILY_JOB,
+    MONTHLY_JOB,
+    PARTITION_TAG,
+    RANGE_END_TAG,
+    RANGE_START_TAG,
+    UNPARTITIONED_JOB,
+    PlannedRun,
+    downstream_runs,
+    partition_label,
+    plan_runs,
+    range_tags,
+    run_days,
 )
 
 

@@ -17,7 +17,7 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable, Mapping
 from datetime import date
 
-from dagster import AssetCheckResult, AssetCheckSeverity, AssetExecutionContext, MetadataValue
+from dagster import AssetCheckResult, AssetCheckSeverity, AssetExecutionContext, AssetKey, Failure, MetadataValue
 from pyspark.sql import Column, DataFrame
 
 from lakehouse_assets.checks.metrics import DatedMetrics, TableMetrics, measure_by_date
@@ -37,6 +37,26 @@ def run_window(context: AssetExecutionContext) -> Window | None:
         return None
     window = context.partition_time_window
     return Window(window.start.date(), window.end.date())
+
+
+def checks_without_table(check_keys: Iterable, asset_keys: Iterable[AssetKey]) -> str | None:
+    """The reason a step cannot run a selection whose checks' tables it does not write; None if it can."""
+    tables = sorted({k.asset_key for k in check_keys} - set(asset_keys), key=lambda k: k.path)
+    if not tables:
+        return None
+    names = ", ".join("/".join(k.path) for k in tables)
+    return (f"Checks run with their table's write (they measure the rows about to be written, "
+            f"docs/data-quality.md), so the selected checks of {names} cannot run without "
+            f"materializing {'it' if len(tables) == 1 else 'them'}: to re-check, materialize {names} "
+            f"with {'its' if len(tables) == 1 else 'their'} checks for the dates to re-check.")
+
+
+def require_tables_of_checks(context: AssetExecutionContext) -> None:
+    """Fail the step before it reads or writes anything when a selected check's table is not
+    selected too (checks alone, e.g. "Execute checks" in the UI or `AssetSelection.checks`)."""
+    reason = checks_without_table(context.selected_asset_check_keys, context.selected_asset_keys)
+    if reason is not None:
+        raise Failure(description=reason, allow_retries=False)
 
 
 def base_metadata(target: Target, window: Window | None) -> dict:

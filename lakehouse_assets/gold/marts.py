@@ -12,7 +12,7 @@ from dagster import AssetExecutionContext, AssetIn, AssetKey, AssetOut, Output, 
 from pyspark import StorageLevel
 from pyspark.sql import DataFrame
 
-from lakehouse_assets.checks.audit import audit, log_blocked, run_window
+from lakehouse_assets.checks.audit import audit, log_blocked, require_tables_of_checks, run_window
 from lakehouse_assets.checks.targets import Target, specs_of, target
 from lakehouse_assets.checks.windows import Window
 from lakehouse_assets.contracts import column_schema_metadata
@@ -64,6 +64,7 @@ def audited_write(context: AssetExecutionContext, target_: Target, frame: DataFr
 )
 def monthly_mart_tables(context: AssetExecutionContext, lakehouse: LakehouseSettings, fact: DataFrame,
                         dim_product: DataFrame):
+    require_tables_of_checks(context)
     window = run_window(context)
     builders: dict[str, Callable[[], DataFrame]] = {
         "customer_monthly_sales": lambda: marts.customer_monthly_sales(fact),

@@ -12,7 +12,7 @@ from collections import Counter
 
 from dagster import AssetExecutionContext, AssetKey, AssetOut, MetadataValue, Output, multi_asset
 
-from lakehouse_assets.checks.audit import audit, log_blocked, run_window
+from lakehouse_assets.checks.audit import audit, log_blocked, require_tables_of_checks, run_window
 from lakehouse_assets.checks.config import load_dq_config
 from lakehouse_assets.checks.targets import Target, specs_of
 from lakehouse_assets.columns import PARTITION_COLUMN
@@ -79,6 +79,7 @@ CHECK_SPECS = specs_of([t for targets in TARGETS.values() for t in (targets.bron
     description="Landing files to bronze, SPEC §3 validation to silver and quarantine, the file audit.",
 )
 def ingest(context: AssetExecutionContext, spark: SparkResource, pii: PiiMasking):
+    require_tables_of_checks(context)
     window = run_window(context)
     config = load_dq_config()
     want_inventory = INVENTORY.key in context.selected_asset_keys

@@ -12,7 +12,7 @@ from dagster import AssetExecutionContext, AssetIn, AssetKey, AssetOut, Output, 
 from pyspark import StorageLevel
 from pyspark.sql import DataFrame, SparkSession
 
-from lakehouse_assets.checks.audit import audit, log_blocked, run_window
+from lakehouse_assets.checks.audit import audit, log_blocked, require_tables_of_checks, run_window
 from lakehouse_assets.checks.targets import specs_of, target
 from lakehouse_assets.checks.windows import Window
 from lakehouse_assets.columns import PARTITION_COLUMN
@@ -69,6 +69,7 @@ def dates_of(spark: SparkSession, window: Window) -> DataFrame:
     description="The five dimensions of the star schema, each measured before it is merged.",
 )
 def dimensions(context: AssetExecutionContext, spark: SparkResource, **records: DataFrame):
+    require_tables_of_checks(context)
     window = run_window(context)
     frames = {dim.table: (lambda dim=dim: changed_entities(dim, records[dim.source], window))
               for dim in DIMENSIONS.values()}

@@ -13,6 +13,7 @@ import pytest
 from lakehouse_assets.generate import generate
 from lakehouse_assets.settings import PROJECT_ROOT
 
+pytestmark = pytest.mark.slow  # the shell commands: a new Python process (and JVM) each
 BIN = Path(sys.executable).parent
 DAY = date(2024, 2, 29)
 
@@ -29,7 +30,6 @@ def roots(tmp_path):
             "LAKEHOUSE_ROOT": str(tmp_path / "lakehouse")}
 
 
-@pytest.mark.slow
 def test_dagster_asset_materialize_from_the_shell(roots, spark):
     result = run([str(BIN / "dagster"), "asset", "materialize", "-m", "lakehouse_assets.definitions",
                   "--select", "bronze/orders,silver/orders,quarantine/orders", "--partition", DAY.isoformat()],
@@ -60,7 +60,6 @@ def test_unknown_environment_is_one_line(tmp_path):
     assert "LAKEHOUSE_ENV='nope'" in result.stderr and "Traceback" not in result.stderr
 
 
-@pytest.mark.slow
 def test_failed_run_exits_non_zero_with_a_paragraph(roots, tmp_path):
     blocked = tmp_path / "not-a-directory"
     blocked.write_text("a file where the lakehouse should be")

@@ -52,6 +52,7 @@ def bronze_of(spark, root, source, policy):
 NEW_COLUMN = {"customers": ("loyalty_tier", "gold"), "stores": ("region", "north"), "products": ("supplier", "Acme")}
 
 
+@pytest.mark.slow  # a daily run per source
 @pytest.mark.parametrize("source", [CUSTOMERS, STORES, PRODUCTS], ids=lambda s: s.name)
 def test_new_column_is_carried_into_bronze_and_silver_gets_the_contract(spark, tmp_path, source):
     land_new_columns(tmp_path)

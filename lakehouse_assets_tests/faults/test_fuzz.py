@@ -25,6 +25,8 @@ from lakehouse_assets.transforms.conform import quarantine_rows
 from lakehouse_assets.transforms.validation import DUPLICATE, OUTCOME, QUARANTINE, REASONS, SILVER, classify
 from lakehouse_assets_tests.faults.fuzz import expected_data_lines, make_cases, write_cases
 
+pytestmark = pytest.mark.slow  # hundreds of fuzzed files through bronze and validation
+
 SEED = int(os.environ.get("LAKEHOUSE_FUZZ_SEED", "20240301"))
 CASES = max(int(os.environ.get("LAKEHOUSE_FUZZ_CASES", "240")), 200)
 DAY = date(2024, 3, 1)

@@ -118,6 +118,7 @@ def test_every_job_carries_the_retry_policy():
         assert policy is not None and policy.backoff is Backoff.EXPONENTIAL, job_def.name
 
 
+@pytest.mark.slow  # runs of racing writers
 def test_concurrent_first_writes_of_one_table_keep_every_row(spark, tmp_path):
     """Threads of one session commit independently, as two processes do: they race to create
     the table, then to write it; each write is a step of its own run, the losers' steps are

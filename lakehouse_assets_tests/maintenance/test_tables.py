@@ -43,6 +43,7 @@ def test_retention_cutoff_keeps_whole_months():
     assert retention_cutoff(date(2024, 7, 20), 365, "month") == date(2023, 7, 1)
 
 
+@pytest.mark.slow  # Delta maintenance on a written table
 def test_retention_deletes_old_partitions_with_a_delta_delete(spark, tmp_path):
     root, path = tmp_path, tmp_path / "silver" / "orders"
     old, recent = [date(2023, 1, 1), date(2023, 1, 2)], [TODAY - timedelta(days=1)]
@@ -57,6 +58,7 @@ def test_retention_deletes_old_partitions_with_a_delta_delete(spark, tmp_path):
     assert delete_before(spark, str(root), "silver/orders", "order_date", date(2000, 1, 1)) == 0
 
 
+@pytest.mark.slow  # Delta maintenance on a written table
 def test_optimize_z_orders_recent_partitions_only(spark, tmp_path):
     path = tmp_path / "gold" / "fact_sales"
     old_day, recent_day = TODAY - timedelta(days=60), TODAY - timedelta(days=2)
@@ -74,6 +76,7 @@ def test_optimize_z_orders_recent_partitions_only(spark, tmp_path):
         optimize(spark, str(tmp_path), "gold/fact_sales", ("order_date",))
 
 
+@pytest.mark.slow  # Delta maintenance on a written table
 def test_vacuum_removes_only_unreferenced_old_files(spark, tmp_path):
     path = tmp_path / "bronze" / "orders"
     write_days(spark, path, [TODAY], "_partition_date")

@@ -5,7 +5,11 @@ from __future__ import annotations
 
 from datetime import date
 
+import pytest
+
 from lakehouse_assets.orchestration.ingested import active_files, ingested_content, read_rows
+
+pytestmark = pytest.mark.slow  # writes a Delta table past a checkpoint
 
 CHECKPOINT_EVERY = "spark.databricks.delta.properties.defaults.checkpointInterval"
 SCHEMA = "path string, source string, partition_date date, content_hash string"

@@ -8,30 +8,26 @@ default; SSE-KMS takes a key id from config (a key id is not a secret).
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass
-from typing import Any
+from typing import Annotated, Any
+
+from pydantic import BeforeValidator, ConfigDict, TypeAdapter, model_validator
+from pydantic.dataclasses import dataclass
 
 SSE_S3 = "AES256"
 SSE_KMS = "aws:kms"
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, config=ConfigDict(extra="forbid"))
 class S3Encryption:
     algorithm: str = SSE_S3
     kms_key_id: str | None = None
 
     @classmethod
     def from_mapping(cls, raw: Mapping[str, Any] | None) -> S3Encryption:
-        raw = dict(raw or {})
-        mode = str(raw.get("mode", "sse-s3")).lower()
-        if mode == "sse-s3":
-            return cls(SSE_S3)
-        if mode == "sse-kms":
-            key = raw.get("kms_key_id")
-            if not key:
-                raise ValueError("s3_encryption.mode sse-kms needs s3_encryption.kms_key_id")
-            return cls(SSE_KMS, str(key))
-        raise ValueError(f"s3_encryption.mode must be sse-s3 or sse-kms, not {mode!r}")
+        """`s3_encryption` as a config file writes it: `mode` (sse-s3 or sse-kms) and, for
+        sse-kms, `kms_key_id`. A problem raises pydantic's ValidationError (a ValueError)."""
+        written = _AS_WRITTEN.validate_python({} if raw is None else raw)
+        return cls(SSE_KMS, written.kms_key_id) if written.mode == "sse-kms" else cls(SSE_S3)
 
     def boto3_args(self) -> dict[str, str]:
         """Extra arguments for boto3 `put_object`, `copy_object` and `upload_file`."""
@@ -47,3 +43,26 @@ class S3Encryption:
         if self.kms_key_id:
             conf["spark.hadoop.fs.s3a.encryption.key"] = self.kms_key_id
         return conf
+
+
+def _mode(value: Any) -> Any:
+    if isinstance(value, str) and value.lower() in ("sse-s3", "sse-kms"):
+        return value.lower()
+    raise ValueError(f"must be sse-s3 or sse-kms, not {value!r}")
+
+
+@dataclass(frozen=True, config=ConfigDict(extra="forbid", coerce_numbers_to_str=True))
+class _AsWritten:
+    """The `s3_encryption` section of a config file (a key it does not know is an error)."""
+
+    mode: Annotated[str, BeforeValidator(_mode)] = "sse-s3"
+    kms_key_id: str | None = None  # ignored with sse-s3
+
+    @model_validator(mode="after")
+    def _kms_needs_a_key(self) -> _AsWritten:
+        if self.mode == "sse-kms" and not self.kms_key_id:
+            raise ValueError("mode sse-kms needs s3_encryption.kms_key_id")
+        return self
+
+
+_AS_WRITTEN = TypeAdapter(_AsWritten)

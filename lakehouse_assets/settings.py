@@ -4,153 +4,88 @@
 and `LAKEHOUSE_ROOT` override the two roots. Nothing here runs at import time:
 resources call `load_settings()` when a run starts, so a test or a shell can
 change the environment between runs without reloading modules.
+
+The settings are frozen pydantic dataclasses (so `dataclasses.replace` works): an unknown
+key or a bad value is a one-line `ConfigError` naming the file, the key path and the problem.
 """
 
 from __future__ import annotations
 
 import os
-from collections.abc import Mapping
-from dataclasses import dataclass, field
+import reprlib
+from collections.abc import Callable, Mapping
+from dataclasses import field
 from decimal import Decimal
+from functools import reduce
 from pathlib import Path
-from typing import Any
+from typing import Annotated, Any
 
 import yaml
+from pydantic import AfterValidator, BeforeValidator, TypeAdapter, ValidationError
+from pydantic.dataclasses import dataclass
 
 from lakehouse_assets.encryption import S3Encryption
+from lakehouse_assets.settings_orchestration import MIN_VACUUM_RETENTION_HOURS as MIN_VACUUM_RETENTION_HOURS
+from lakehouse_assets.settings_orchestration import MODEL, OrchestrationSettings, OrEmpty
+from lakehouse_assets.settings_orchestration import MaintenanceSettings as MaintenanceSettings
 from lakehouse_assets.sources import DEFAULT_CURRENCIES
 
 PROJECT_ROOT = Path(__file__).resolve().parents[1]
 DEFAULT_ENV = "local"
-MIN_VACUUM_RETENTION_HOURS = 168
+SCHEMA_DRIFT_POLICIES = ("reject", "carry")
 
 
 class ConfigError(ValueError):
     """The configuration cannot be used; the message says which file and key."""
 
 
-@dataclass(frozen=True)
+def _spark_value(value: Any) -> Any:
+    """A YAML boolean in `spark.conf` is Spark's `true`/`false`."""
+    return str(value).lower() if isinstance(value, bool) else value
+
+
+@dataclass(frozen=True, config=MODEL)
 class SparkSettings:
     master: str = "local[*]"
     driver_memory: str = "4g"
     shuffle_partitions: int = 4
-    conf: Mapping[str, str] = field(default_factory=dict)
+    conf: Annotated[Mapping[str, Annotated[str, BeforeValidator(_spark_value)]], OrEmpty] = field(default_factory=dict)
 
 
-def _flag(raw: Mapping[str, Any], key: str, default: bool) -> bool:
-    """A YAML boolean; a string such as "no" would otherwise read as true."""
-    value = raw.get(key, default)
-    if not isinstance(value, bool):
-        raise ValueError(f"orchestration.{key} must be true or false, not {value!r}")
-    return value
+def _policy(value: Any) -> Any:
+    if isinstance(value, str) and value.lower() in SCHEMA_DRIFT_POLICIES:
+        return value.lower()
+    raise ValueError(f"must be one of {', '.join(SCHEMA_DRIFT_POLICIES)}, not {value!r}")
 
 
-@dataclass(frozen=True)
-class MaintenanceSettings:
-    """Weekly table upkeep: retention (Delta DELETE), OPTIMIZE with Z-order, VACUUM."""
-
-    cron: str = "0 3 * * 0"
-    vacuum_retention_hours: int = 168
-    optimize_recent_days: int = 14
-    zorder_by: Mapping[str, tuple[str, ...]] = field(default_factory=dict)
-    retention_days: Mapping[str, int] = field(default_factory=dict)  # per layer; absent = kept
-
-    @classmethod
-    def from_mapping(cls, raw: Mapping[str, Any] | None) -> MaintenanceSettings:
-        raw = dict(raw or {})
-        made = cls(
-            cron=str(raw.get("cron", cls.cron)),
-            vacuum_retention_hours=int(raw.get("vacuum_retention_hours", cls.vacuum_retention_hours)),
-            optimize_recent_days=int(raw.get("optimize_recent_days", cls.optimize_recent_days)),
-            zorder_by={str(t): tuple(str(c) for c in cols) for t, cols in (raw.get("zorder_by") or {}).items()},
-            retention_days={str(k): int(v) for k, v in (raw.get("retention_days") or {}).items() if v is not None},
-        )
-        if made.vacuum_retention_hours < MIN_VACUUM_RETENTION_HOURS:
-            raise ValueError(f"orchestration.maintenance.vacuum_retention_hours must be >= "
-                             f"{MIN_VACUUM_RETENTION_HOURS} (Delta's safe minimum), not {made.vacuum_retention_hours}")
-        if any(days < 1 for days in made.retention_days.values()) or made.optimize_recent_days < 1:
-            raise ValueError("orchestration.maintenance day counts must be >= 1")
-        return made
-
-
-@dataclass(frozen=True)
-class OrchestrationSettings:
-    """Schedules, landing sensor, retries and archiving (docs/operations.md).
-
-    `timezone`, `daily_hour`, `daily_minute`, `autostart`, `sensor_interval_seconds` and
-    `maintenance.cron` shape schedule and sensor definitions, so they are read when the
-    code location loads; everything else is read when a run or a sensor tick starts.
-    """
-
-    timezone: str = "UTC"
-    daily_hour: int = 2
-    daily_minute: int = 0
-    autostart: bool = False
-    sensor_interval_seconds: int = 60
-    hash_budget_mb: int = 2048
-    max_retries: int = 3
-    retry_delay_seconds: float = 30.0
-    archive_landing: bool = False
-    maintenance: MaintenanceSettings = field(default_factory=MaintenanceSettings)
-
-    @classmethod
-    def from_mapping(cls, raw: Mapping[str, Any] | None) -> OrchestrationSettings:
-        from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
-
-        raw = dict(raw or {})
-        made = cls(
-            timezone=str(raw.get("timezone", cls.timezone)),
-            daily_hour=int(raw.get("daily_hour", cls.daily_hour)),
-            daily_minute=int(raw.get("daily_minute", cls.daily_minute)),
-            autostart=_flag(raw, "autostart", cls.autostart),
-            sensor_interval_seconds=int(raw.get("sensor_interval_seconds", cls.sensor_interval_seconds)),
-            hash_budget_mb=int(raw.get("hash_budget_mb", cls.hash_budget_mb)),
-            max_retries=int(raw.get("max_retries", cls.max_retries)),
-            retry_delay_seconds=float(raw.get("retry_delay_seconds", cls.retry_delay_seconds)),
-            archive_landing=_flag(raw, "archive_landing", cls.archive_landing),
-            maintenance=MaintenanceSettings.from_mapping(raw.get("maintenance")),
-        )
-        if not (0 <= made.daily_hour <= 23 and 0 <= made.daily_minute <= 59):
-            raise ValueError(f"orchestration.daily_hour/daily_minute out of range: "
-                             f"{made.daily_hour}:{made.daily_minute:02d}")
-        try:
-            ZoneInfo(made.timezone)
-        except (ZoneInfoNotFoundError, ValueError):
-            raise ValueError(f"orchestration.timezone {made.timezone!r} is not an IANA time zone") from None
-        return made
-
-
-SCHEMA_DRIFT_POLICIES = ("reject", "carry")
-
-
-@dataclass(frozen=True)
+@dataclass(frozen=True, config=MODEL)
 class SchemaDriftSettings:
     """What bronze does with a landing column the source contract does not know
     (docs/robustness.md): `reject` quarantines the file's lines as `malformed_row` naming
     the column; `carry` keeps the values in bronze's `_extra` map and validates the rest."""
 
-    new_columns: str = "reject"
-
-    @classmethod
-    def from_mapping(cls, raw: Mapping[str, Any] | None) -> SchemaDriftSettings:
-        policy = str(dict(raw or {}).get("new_columns", cls.new_columns)).lower()
-        if policy not in SCHEMA_DRIFT_POLICIES:
-            raise ValueError(f"schema_drift.new_columns must be one of {', '.join(SCHEMA_DRIFT_POLICIES)}, "
-                             f"not {policy!r}")
-        return cls(policy)
+    new_columns: Annotated[str, BeforeValidator(_policy)] = "reject"
 
 
-@dataclass(frozen=True)
+def _encryption(value: Any) -> Any:
+    """`s3_encryption` as a file writes it (`mode`, `kms_key_id`); an S3Encryption passes."""
+    return S3Encryption.from_mapping(value) if value is None or isinstance(value, Mapping) else value
+
+
+Root = Annotated[str, AfterValidator(lambda value: resolve_root(value, PROJECT_ROOT))]
+
+
+@dataclass(frozen=True, config=MODEL)
 class Settings:
     env: str
-    landing_root: str
-    lakehouse_root: str
+    landing_root: Root
+    lakehouse_root: Root
     currencies: tuple[str, ...] = DEFAULT_CURRENCIES
     incentive_rate: Decimal = Decimal("0.01")
-    spark: SparkSettings = field(default_factory=SparkSettings)
-    s3_encryption: S3Encryption = field(default_factory=S3Encryption)
-    orchestration: OrchestrationSettings = field(default_factory=OrchestrationSettings)
-    schema_drift: SchemaDriftSettings = field(default_factory=SchemaDriftSettings)
+    spark: Annotated[SparkSettings, OrEmpty] = field(default_factory=SparkSettings)
+    s3_encryption: Annotated[S3Encryption, BeforeValidator(_encryption)] = field(default_factory=S3Encryption)
+    orchestration: Annotated[OrchestrationSettings, OrEmpty] = field(default_factory=OrchestrationSettings)
+    schema_drift: Annotated[SchemaDriftSettings, OrEmpty] = field(default_factory=SchemaDriftSettings)
 
 
 def config_dir() -> Path:
@@ -168,24 +103,51 @@ def resolve_root(value: str, base: Path) -> str:
 def load_settings(env: str | None = None) -> Settings:
     """Read `config/<env>.yaml` (over the file it `extends`) and apply the environment overrides."""
     env = env or os.environ.get("LAKEHOUSE_ENV", DEFAULT_ENV)
-    path = config_dir() / f"{env}.yaml"
-    return settings_from_mapping(env, _read_config(env), path)
+    files = _config_files(env)
+    return _validated(env, reduce(merged, (raw for _, raw in files), {}), lambda loc: _shown(_origin(files, loc)))
 
 
-def _read_config(env: str, seen: tuple[str, ...] = ()) -> dict[str, Any]:
-    """The mapping of `config/<env>.yaml`; a file with `extends: <base>` holds only what differs
-    from `config/<base>.yaml` and is merged over it (nested mappings key by key)."""
+def _shown(path: Path) -> str:
+    """`path` relative to the working directory when it is under it: `config/local.yaml`."""
+    try:
+        return str(path.relative_to(Path.cwd()))
+    except (ValueError, OSError):
+        return str(path)
+
+
+def _config_files(env: str, seen: tuple[str, ...] = ()) -> list[tuple[Path, dict[str, Any]]]:
+    """`config/<env>.yaml` after the files it extends, base first: a file with `extends: <base>`
+    holds only what differs from `config/<base>.yaml` and is merged over it (`merged`)."""
     path = config_dir() / f"{env}.yaml"
     if not path.is_file():
         known = sorted(p.stem for p in config_dir().glob("*.yaml"))
-        raise ConfigError(f"LAKEHOUSE_ENV={env!r}: no file {path} (known environments: {known})")
-    raw: dict[str, Any] = yaml.safe_load(path.read_text()) or {}
+        raise ConfigError(f"LAKEHOUSE_ENV={env!r}: no file {_shown(path)} (known environments: {known})")
+    try:
+        raw = yaml.safe_load(path.read_text()) or {}
+    except yaml.YAMLError as bad:
+        raise ConfigError(f"{_shown(path)}: not valid YAML: {' '.join(str(bad).split())}") from None
+    if not isinstance(raw, dict):
+        raise ConfigError(f"{_shown(path)}: must be a mapping of settings, not {type(raw).__name__}")
     base = raw.pop("extends", None)
     if base is None:
-        return raw
+        return [(path, raw)]
     if base in (*seen, env):
-        raise ConfigError(f"{path}: `extends: {base}` makes a cycle ({' -> '.join((*seen, env, base))})")
-    return merged(_read_config(str(base), (*seen, env)), raw)
+        raise ConfigError(f"{_shown(path)}: `extends: {base}` makes a cycle ({' -> '.join((*seen, env, base))})")
+    return [*_config_files(str(base), (*seen, env)), (path, raw)]
+
+
+def _origin(files: list[tuple[Path, dict[str, Any]]], loc: tuple[str | int, ...]) -> Path:
+    """The file that sets the key at `loc`: the last of the chain that holds most of its path."""
+    def depth(raw: Any) -> int:
+        held = 0
+        for key in loc:
+            if not isinstance(raw, Mapping) or key not in raw:
+                break
+            raw, held = raw[key], held + 1
+        return held
+
+    deepest = max(depth(raw) for _, raw in files)
+    return [path for path, raw in files if depth(raw) == deepest][-1]
 
 
 def merged(base: Mapping[str, Any], override: Mapping[str, Any]) -> dict[str, Any]:
@@ -198,32 +160,47 @@ def merged(base: Mapping[str, Any], override: Mapping[str, Any]) -> dict[str, An
 
 
 def settings_from_mapping(env: str, raw: Mapping[str, Any], source: Path | str = "<config>") -> Settings:
+    """`raw` (a config file's mapping, its base already merged) as Settings; errors name `source`."""
+    return _validated(env, raw, lambda loc: str(source))
+
+
+_SETTINGS = TypeAdapter(Settings)
+
+
+def _validated(env: str, raw: Mapping[str, Any], origin: Callable[[tuple], str]) -> Settings:
+    if not isinstance(raw, Mapping):
+        raise ConfigError(f"{origin(())}: must be a mapping of settings, not {type(raw).__name__}")
+    if "env" in raw:
+        raise ConfigError(f"{origin(('env',))}: env: unknown key (the environment is the file's name)")
+    data = {**raw, "env": env}
+    for key, variable in (("landing_root", "LAKEHOUSE_LANDING_ROOT"), ("lakehouse_root", "LAKEHOUSE_ROOT")):
+        if os.environ.get(variable):  # relative to the working directory, not the project
+            data[key] = resolve_root(os.environ[variable], Path.cwd())
     try:
-        landing = os.environ.get("LAKEHOUSE_LANDING_ROOT")
-        lakehouse = os.environ.get("LAKEHOUSE_ROOT")
-        spark_raw = dict(raw.get("spark") or {})
-        return Settings(
-            env=env,
-            landing_root=resolve_root(landing, Path.cwd()) if landing
-            else resolve_root(raw["landing_root"], PROJECT_ROOT),
-            lakehouse_root=resolve_root(lakehouse, Path.cwd()) if lakehouse
-            else resolve_root(raw["lakehouse_root"], PROJECT_ROOT),
-            currencies=tuple(str(c) for c in raw.get("currencies", DEFAULT_CURRENCIES)),
-            incentive_rate=Decimal(str(raw.get("incentive_rate", "0.01"))),
-            spark=SparkSettings(
-                master=str(spark_raw.get("master", "local[*]")),
-                driver_memory=str(spark_raw.get("driver_memory", "4g")),
-                shuffle_partitions=int(spark_raw.get("shuffle_partitions", 4)),
-                conf={str(k): str(v) for k, v in (spark_raw.get("conf") or {}).items()},
-            ),
-            s3_encryption=S3Encryption.from_mapping(raw.get("s3_encryption")),
-            orchestration=OrchestrationSettings.from_mapping(raw.get("orchestration")),
-            schema_drift=SchemaDriftSettings.from_mapping(raw.get("schema_drift")),
-        )
-    except KeyError as missing:
-        raise ConfigError(f"{source}: required key {missing} is missing") from None
-    except (TypeError, ValueError, ArithmeticError) as bad:
-        raise ConfigError(f"{source}: {bad}") from None
+        return _SETTINGS.validate_python(data)
+    except ValidationError as invalid:
+        raise ConfigError("; ".join(_described(error, origin) for error in invalid.errors())) from None
+
+
+_PROBLEMS = {"extra_forbidden": "unknown key", "unexpected_keyword_argument": "unknown key",
+             "missing": "required key is missing", "missing_argument": "required key is missing"}
+_EXPECTED = {"bool": "true or false", "string": "text", "int": "an integer", "float": "a number",  # by type prefix
+             "decimal": "a decimal number", "tuple": "a list", "dict": "a mapping", "dataclass": "a mapping"}
+
+
+def _described(error: Any, origin: Callable[[tuple], str]) -> str:
+    """One pydantic error as `file: key.path: problem`."""
+    kind, ctx, loc, value = error["type"], error.get("ctx") or {}, tuple(error["loc"]), error["input"]
+    if kind in _PROBLEMS:
+        problem = _PROBLEMS[kind]
+    elif kind == "value_error":
+        problem = str(ctx["error"])
+    elif {"ge", "le"} & ctx.keys():
+        problem = f"{value!r} is out of range (must be {'>= ' if 'ge' in ctx else '<= '}{ctx.get('ge', ctx.get('le'))})"
+    else:
+        expected = _EXPECTED.get(kind.split("_")[0])
+        problem = f"{'must be ' + expected if expected else error['msg']}, not {reprlib.repr(value)}"
+    return ": ".join([origin(loc), *([".".join(map(str, loc))] if loc else []), problem])
 
 
 def definition_settings() -> OrchestrationSettings:

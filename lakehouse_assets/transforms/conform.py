@@ -7,7 +7,7 @@ from pyspark.sql import functions as F
 
 from lakehouse_assets.columns import LINEAGE_COLUMNS, PARTITION_COLUMN
 from lakehouse_assets.sources import ORDERS, Source
-from lakehouse_assets.transforms.validation import MONEY, OUTCOME, QUARANTINE, SILVER, parsed
+from lakehouse_assets.transforms.validation import MONEY, OUTCOME, QUARANTINE, SILVER, typed
 
 # Lineage carried into silver: enough to trace a row back to its file and run.
 SILVER_LINEAGE = ("_source_file", "_file_modified_at", "_ingested_at", "_run_id")
@@ -21,10 +21,13 @@ def silver_partition_column(source: Source) -> str:
 
 
 def silver_rows(classified: DataFrame, source: Source) -> DataFrame:
-    """The rows that passed every rule, typed, with the source's derived columns."""
-    typed = [parsed(source, c).alias(c) for c in source.columns]
+    """The rows that passed every rule, typed, with the source's derived columns.
+
+    The typed values are the ones the rules checked (`classify`'s hidden typed columns),
+    not parsed again; the hidden columns themselves are not selected."""
+    values = [typed(source, c).alias(c) for c in source.columns]
     frame = classified.where(F.col(OUTCOME) == SILVER).select(
-        *typed, *SILVER_LINEAGE, PARTITION_COLUMN
+        *values, *SILVER_LINEAGE, PARTITION_COLUMN
     )
     if source.name == "orders":
         return _orders(frame)

@@ -30,18 +30,25 @@ def _session():
     return session
 
 
+ORDERS_TABLES = (["bronze", "orders"], ["silver", "orders"], ["quarantine", "orders"])
+
+
 def _bench_defs():
-    """The code location plus two single-table jobs: bronze/orders, and silver + quarantine orders."""
+    """The code location plus the orders jobs: bronze/orders; silver + quarantine orders (bronze
+    read from its table); the three orders tables without their checks, and with them."""
     from dagster import AssetKey, AssetSelection, Definitions, define_asset_job
 
     from lakehouse_assets.definitions import defs
 
-    def job(name: str, *keys: list[str]):
-        return define_asset_job(name, AssetSelection.assets(*[AssetKey(k) for k in keys]).without_checks())
+    def job(name: str, *keys: list[str], checks: bool = False):
+        selection = AssetSelection.assets(*[AssetKey(k) for k in keys])
+        return define_asset_job(name, selection if checks else selection.without_checks())
 
     return Definitions.merge(defs, Definitions(jobs=[
         job("bench_bronze_orders", ["bronze", "orders"]),
         job("bench_validate_orders", ["silver", "orders"], ["quarantine", "orders"]),
+        job("bench_orders_unchecked", *ORDERS_TABLES),
+        job("bench_orders_checked", *ORDERS_TABLES, checks=True),
     ]))
 
 
@@ -99,6 +106,29 @@ def validate(day: str) -> dict[str, Any]:
             "silver_rows": silver.rows_written, "quarantine_rows": quarantine.rows_written}
 
 
+def ingest_orders(day: str, checks: bool) -> dict[str, Any]:
+    """The step(s) writing bronze, silver and quarantine orders of a day, with the three tables'
+    checks selected or none: seconds per step, the tables each materialized, the checks evaluated."""
+    from dagster import DagsterEventType
+
+    _session()
+    result = _materialize("bench_orders_checked" if checks else "bench_orders_unchecked", day)
+    steps: dict[str, float] = {}
+    tables: dict[str, list[str]] = {}
+    evaluations = []
+    for e in result.all_events:
+        if e.event_type == DagsterEventType.STEP_SUCCESS:
+            steps[e.step_key] = e.event_specific_data.duration_ms / 1000
+        elif e.event_type == DagsterEventType.ASSET_MATERIALIZATION:
+            tables.setdefault(e.step_key, []).append("/".join(e.asset_key.path))
+        elif e.event_type == DagsterEventType.ASSET_CHECK_EVALUATION:
+            found = e.event_specific_data
+            evaluations.append({"table": "/".join(found.asset_key.path), "check": found.check_name,
+                                "passed": found.passed, "severity": found.severity.value,
+                                "description": found.description})
+    return {"seconds": sum(steps.values()), "steps": steps, "tables": tables, "evaluations": evaluations}
+
+
 def incremental(start: str, days: int, repeat: int) -> dict[str, Any]:
     _session()
     return measure(date.fromisoformat(start), days, repeat)
@@ -106,6 +136,7 @@ def incremental(start: str, days: int, repeat: int) -> dict[str, Any]:
 
 TASKS: dict[str, Callable[..., dict[str, Any]]] = {
     "bare": bare, "bronze": bronze, "daily": daily, "validate": validate, "incremental": incremental,
+    "ingest_orders": ingest_orders,
 }
 
 

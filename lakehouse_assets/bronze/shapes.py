@@ -18,7 +18,7 @@ import zlib
 from collections.abc import Iterator
 from dataclasses import dataclass
 
-from lakehouse_assets.resources.landing import is_s3, s3_client, split_s3
+from lakehouse_assets.resources.storage import store_for
 from lakehouse_assets.sources import Source
 
 BLANK = frozenset(" \t\r\x0b\x0c")
@@ -91,16 +91,8 @@ def column_problems(source: Source, columns: tuple[str, ...], types: dict[str, s
 
 def _chunks(path: str) -> Iterator[bytes]:
     """The file's bytes in chunks, local or S3 (s3:// or s3a://); the stream stops when the caller does."""
-    if is_s3(path):
-        bucket, key = split_s3(path)
-        body = s3_client().get_object(Bucket=bucket, Key=key)["Body"]
-        try:
-            yield from iter(lambda: body.read(CHUNK), b"")
-        finally:
-            body.close()
-        return
-    with open(path.removeprefix("file:"), "rb") as handle:
-        yield from iter(lambda: handle.read(CHUNK), b"")
+    with store_for(path).open(path) as stream:
+        yield from iter(lambda: stream.read(CHUNK), b"")
 
 
 def _decompressed(chunks: Iterator[bytes]) -> Iterator[bytes]:

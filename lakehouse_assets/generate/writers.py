@@ -6,10 +6,11 @@ break inside a field), gzip-compressed CSV, JSONL (all values strings or null)
 and Parquet (all columns strings). Every writer is byte-deterministic: gzip with
 mtime 0 and no file name in its header, JSON with fixed key order.
 
-`LandingZone` writes each file under a hidden `.name.partial` (local) or a temp
-file (S3), then publishes it: `os.replace` into place, or a streaming multipart
-upload with boto3, which reads endpoint and credentials from the standard AWS
-environment (`AWS_ENDPOINT_URL` included). Readers never see half a file.
+`LandingZone` writes each file through the root's `FileStore` (resources/storage.py):
+under a hidden `.name.partial` (local) or a temp file (S3), then publishes it:
+`os.replace` into place, or a streaming multipart upload with boto3 (server-side
+encrypted), which reads endpoint and credentials from the standard AWS environment
+(`AWS_ENDPOINT_URL` included). Readers never see half a file.
 """
 
 from __future__ import annotations
@@ -17,9 +18,6 @@ from __future__ import annotations
 import gzip
 import io
 import json
-import os
-import shutil
-import tempfile
 from collections.abc import Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from datetime import date
@@ -29,6 +27,7 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 
 from lakehouse_assets.generate.defects import Truncated
+from lakehouse_assets.resources.storage import store_for
 
 
 def _quote(text: str) -> str:
@@ -97,26 +96,18 @@ def write_rows(fmt: str, path: Path, columns: Sequence[str], rows: list) -> int:
     return write_csv(path, columns, rows, gz=(fmt == "csv.gz"))
 
 
-def is_s3(root: str) -> bool:
-    return root.startswith(("s3://", "s3a://"))
-
-
 class LandingZone:
-    """`{root}/{source}/date={YYYY-MM-DD}/{name}` on local disk or S3."""
+    """`{root}/{source}/date={YYYY-MM-DD}/{name}` on local disk or S3 (its `FileStore`)."""
 
     def __init__(self, root: str):
         self.root = root.rstrip("/")
-        self.s3 = is_s3(self.root)
-        self._client = None
-        self._sse_args: dict[str, str] | None = None  # server-side encryption, from config
-        self._tmp = tempfile.mkdtemp(prefix="lakehouse-generate-") if self.s3 else None
+        self.store = store_for(self.root)  # S3: encryption from config, read at the first upload
 
     def __enter__(self) -> LandingZone:
         return self
 
     def __exit__(self, *exc) -> None:
-        if self._tmp:
-            shutil.rmtree(self._tmp, ignore_errors=True)
+        return None  # each file's staging cleans up after itself
 
     def folder(self, source: str, day: date) -> str:
         return f"{self.root}/{source}/date={day.isoformat()}"
@@ -124,35 +115,6 @@ class LandingZone:
     @contextmanager
     def writing(self, source: str, day: date, name: str, copies: Sequence[str] = ()) -> Iterator[Path]:
         """Yield a local path to write; then publish it as `name` (and as each of `copies`)."""
-        if self.s3:
-            local = Path(self._tmp) / f"{source}-{day.isoformat()}-{name}"
-            try:
-                yield local
-                for target in (name, *copies):
-                    self._upload(local, source, day, target)
-            finally:
-                local.unlink(missing_ok=True)
-            return
-        folder = Path(self.folder(source, day))
-        folder.mkdir(parents=True, exist_ok=True)
-        partial = folder / f".{name}.partial"
-        try:
-            yield partial
-            os.replace(partial, folder / name)
-            for target in copies:
-                shutil.copyfile(folder / name, folder / target)
-        finally:
-            partial.unlink(missing_ok=True)
-
-    def _upload(self, local: Path, source: str, day: date, name: str) -> None:
-        """Stream a finished local file to S3 (boto3 switches to multipart for big files)."""
-        if self._client is None:
-            import boto3
-
-            self._client = boto3.client("s3")
-        if self._sse_args is None:
-            from lakehouse_assets.settings import load_settings
-
-            self._sse_args = load_settings().s3_encryption.boto3_args()
-        bucket, _, prefix = self.folder(source, day).split("://", 1)[1].partition("/")
-        self._client.upload_file(str(local), bucket, f"{prefix}/{name}", ExtraArgs=self._sse_args)
+        folder = self.folder(source, day)
+        with self.store.staged(f"{folder}/{name}", [f"{folder}/{copy}" for copy in copies]) as path:
+            yield path

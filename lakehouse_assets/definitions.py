@@ -16,6 +16,7 @@ from lakehouse_assets.orchestration import JOBS, RESOURCES, SCHEDULES, SENSORS
 from lakehouse_assets.resources.pii import HMAC_KEY_VAR, SALT_VAR, PiiMasking
 from lakehouse_assets.resources.settings import LakehouseSettings
 from lakehouse_assets.resources.spark import SparkResource
+from lakehouse_assets.resources.storage_resource import LakehouseStorage
 
 lakehouse = LakehouseSettings()
 spark = SparkResource(lakehouse=lakehouse)
@@ -28,6 +29,7 @@ defs = Definitions(
     resources={
         "lakehouse": lakehouse,
         "spark": spark,
+        "storage": LakehouseStorage(lakehouse=lakehouse),
         "io_manager": DeltaIOManager(spark=spark),
         "pii": PiiMasking(hmac_key=EnvVar(HMAC_KEY_VAR), salt=EnvVar(SALT_VAR)),
         **RESOURCES,

@@ -18,7 +18,6 @@ Its table gets one row per date and check (the IO manager replaces the run's dat
 
 from dataclasses import dataclass
 from datetime import timedelta
-from pathlib import Path
 
 from dagster import AssetExecutionContext, AssetKey, DagsterInstance, MetadataValue, asset
 from pyspark.sql import DataFrame
@@ -44,8 +43,8 @@ from lakehouse_assets.checks.windows import Window
 from lakehouse_assets.contracts import column_schema_metadata, contract_for
 from lakehouse_assets.contracts.base import spark_type
 from lakehouse_assets.partitions import daily_partitions, single_run_backfill
-from lakehouse_assets.resources.landing import is_s3, s3_client, split_s3
 from lakehouse_assets.resources.spark import SparkResource
+from lakehouse_assets.resources.storage_resource import LakehouseStorage
 from lakehouse_assets.sources import SOURCES
 
 REPORT_KEY = ["audit", "dq_report"]
@@ -102,15 +101,10 @@ def build_report(instance: DagsterInstance, asset_graph, run_id: str | None, win
     return DqReport([o.row() for o in outcomes], metadata, chart)
 
 
-def save_chart(lakehouse_root: str, label: str, png: bytes, encryption_args: dict) -> str:
-    """Store the PNG under the lakehouse root; returns where."""
-    target = f"{lakehouse_root.rstrip('/')}/{REPORTS_DIR}/{label}.png"
-    if not is_s3(target):
-        Path(target).parent.mkdir(parents=True, exist_ok=True)
-        Path(target).write_bytes(png)
-        return target
-    bucket, key = split_s3(target)
-    s3_client().put_object(Bucket=bucket, Key=key, Body=png, ContentType="image/png", **encryption_args)
+def save_chart(storage: LakehouseStorage, label: str, png: bytes) -> str:
+    """Store the PNG under the lakehouse root (server-side encrypted on S3); returns where."""
+    target = f"{storage.lakehouse_root.rstrip('/')}/{REPORTS_DIR}/{label}.png"
+    storage.lake.put_bytes(target, png, content_type="image/png")
     return target
 
 
@@ -124,12 +118,11 @@ def save_chart(lakehouse_root: str, label: str, png: bytes, encryption_args: dic
     description="Data-quality report of the run's dates: every check's outcome, quarantine by reason, a chart.",
     kinds={"spark", "delta"},
 )
-def dq_report(context: AssetExecutionContext, spark: SparkResource) -> DataFrame:
+def dq_report(context: AssetExecutionContext, spark: SparkResource, storage: LakehouseStorage) -> DataFrame:
     time_window = context.partition_time_window
     window = Window(time_window.start.date(), time_window.end.date())
     report = build_report(context.instance, report_asset_graph(context), context.run.run_id, window,
                           load_dq_config().report_days)
-    chart = save_chart(spark.settings.lakehouse_root, window.label, report.chart,
-                       spark.settings.s3_encryption.boto3_args())
+    chart = save_chart(storage, window.label, report.chart)
     context.add_output_metadata({**report.metadata, "chart": MetadataValue.path(chart)})
     return spark.session.createDataFrame(report.rows, report_schema())

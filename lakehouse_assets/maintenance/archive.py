@@ -11,16 +11,12 @@ after the copy succeeded.
 
 from __future__ import annotations
 
-import os
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
-from pathlib import Path
 
-from botocore.exceptions import ClientError
-
-from lakehouse_assets.encryption import S3Encryption
-from lakehouse_assets.resources.landing import archive_root, canonical_uri, is_s3, s3_client, split_s3
+from lakehouse_assets.resources.landing import archive_root, canonical_uri
+from lakehouse_assets.resources.storage import FileStore, store_for
 
 MTIME_TOLERANCE_SECONDS = 1.0  # S3 keeps whole seconds
 
@@ -44,53 +40,26 @@ def _naive_utc(moment: datetime) -> datetime:
     return moment.astimezone(UTC).replace(tzinfo=None) if moment.tzinfo else moment
 
 
-def _stat(uri: str, client) -> tuple[int, datetime] | None:
-    if is_s3(uri):
-        bucket, key = split_s3(uri)
-        try:
-            head = client.head_object(Bucket=bucket, Key=key)
-        except ClientError as error:
-            if error.response.get("Error", {}).get("Code") in ("404", "NoSuchKey", "NotFound"):
-                return None
-            raise
-        return head["ContentLength"], _naive_utc(head["LastModified"])
-    path = Path(uri)
-    if not path.is_file():
-        return None
-    stat = path.stat()
-    return stat.st_size, _naive_utc(datetime.fromtimestamp(stat.st_mtime, tz=UTC))
+def archive_files(landing_root: str, audited: Iterable[Mapping], store: FileStore | None = None) -> ArchiveResult:
+    """Move every audited live file (rows with path, size_bytes, file_modified_at) that is unchanged.
 
-
-def _move(uri: str, destination: str, encryption: S3Encryption, client) -> None:
-    if is_s3(uri):
-        bucket, key = split_s3(uri)
-        target_bucket, target_key = split_s3(destination)
-        client.copy({"Bucket": bucket, "Key": key}, target_bucket, target_key, ExtraArgs=encryption.boto3_args())
-        client.delete_object(Bucket=bucket, Key=key)
-    else:
-        Path(destination).parent.mkdir(parents=True, exist_ok=True)
-        os.replace(uri, destination)
-
-
-def archive_files(landing_root: str, audited: Iterable[Mapping], encryption: S3Encryption,
-                  client=None) -> ArchiveResult:
-    """Move every audited live file (rows with path, size_bytes, file_modified_at) that is unchanged."""
-    client = client or (s3_client() if is_s3(landing_root) else None)
+    `store` is the landing zone's (by default the store of `landing_root`, with the
+    configured encryption); on S3 it copies encrypted, then deletes the original."""
+    store = store or store_for(landing_root)
     result = ArchiveResult()
     archive = canonical_uri(archive_root(landing_root)) + "/"
     for row in audited:
         uri = row["path"]
         if uri.startswith(archive):
             continue  # read from the archive already (a re-materialized day)
-        current = _stat(uri, client)
+        current = store.stat(uri)
         if current is None:
             result.missing.append(uri)
             continue
-        size, modified = current
-        drift = abs((modified - _naive_utc(row["file_modified_at"])).total_seconds())
-        if size != row["size_bytes"] or drift > MTIME_TOLERANCE_SECONDS:
+        drift = abs((_naive_utc(current.modified_at) - _naive_utc(row["file_modified_at"])).total_seconds())
+        if current.size != row["size_bytes"] or drift > MTIME_TOLERANCE_SECONDS:
             result.changed.append(uri)
             continue
-        _move(uri, archive_destination(landing_root, uri), encryption, client)
+        store.move(uri, archive_destination(landing_root, uri))
         result.moved.append(uri)
     return result

@@ -9,8 +9,6 @@ What the code location adds to the asset jobs (docs/operations.md):
 - `weekly_maintenance` schedule: retention, OPTIMIZE and VACUUM of every table.
 """
 
-from dagster_aws.s3 import S3Resource
-
 from lakehouse_assets.maintenance.job import build_maintenance_schedule, maintenance_job
 from lakehouse_assets.orchestration.alerts import SlackWebhook, slack_on_run_failure
 from lakehouse_assets.orchestration.archive import archive_job
@@ -24,5 +22,4 @@ _at_load = definition_settings()
 SCHEDULES: list = [build_daily_schedule(_at_load), build_maintenance_schedule(_at_load)]
 SENSORS: list = [build_landing_sensor(_at_load), follow_up_daily_runs, slack_on_run_failure]
 JOBS: list = [archive_job, maintenance_job]
-# Clients from the standard AWS environment (AWS_ENDPOINT_URL included), like Spark's s3a.
-RESOURCES: dict = {"s3": S3Resource(), "slack": SlackWebhook()}
+RESOURCES: dict = {"slack": SlackWebhook()}

@@ -5,14 +5,12 @@ the daily run's id, and the files come from that run's rows of `audit/ingested_f
 """
 
 from dagster import Config, OpExecutionContext, job, op
-from dagster_aws.s3 import S3Resource
 
 from lakehouse_assets.failures import attempt_number, classified_failures
 from lakehouse_assets.jobs import RETRY_POLICY
 from lakehouse_assets.maintenance.archive import archive_files
 from lakehouse_assets.orchestration.ingested import audit_uri, read_rows
-from lakehouse_assets.resources.landing import is_s3
-from lakehouse_assets.resources.settings import LakehouseSettings
+from lakehouse_assets.resources.storage_resource import LakehouseStorage
 from lakehouse_assets.run_plan import WRITER_TAGS
 
 ARCHIVE_JOB = "archive_landing"
@@ -29,15 +27,12 @@ def archive_run_config(run_id: str) -> dict:
 
 
 @op(description="Move the landing files a daily run ingested to {landing_root}/_archive.")
-def archive_landing_files(context: OpExecutionContext, config: ArchiveConfig, s3: S3Resource,
-                          lakehouse: LakehouseSettings) -> None:
-    settings = lakehouse.settings
-    on_s3 = is_s3(settings.landing_root) or is_s3(settings.lakehouse_root)
-    client = s3.get_client() if on_s3 else None
+def archive_landing_files(context: OpExecutionContext, config: ArchiveConfig, storage: LakehouseStorage) -> None:
+    settings = storage.settings
     with classified_failures("archiving landing files", settings.orchestration, attempt_number(context)):
-        audited = [row for row in read_rows(audit_uri(settings.lakehouse_root), AUDIT_COLUMNS, client)
+        audited = [row for row in read_rows(audit_uri(storage.lakehouse_root), AUDIT_COLUMNS)
                    if row["run_id"] == config.ingest_run_id]
-        result = archive_files(settings.landing_root, audited, settings.s3_encryption, client)
+        result = archive_files(storage.landing_root, audited, storage.landing)
     if result.changed:
         context.log.warning(f"{len(result.changed)} file(s) changed since run {config.ingest_run_id} read them "
                             f"and stay in the landing zone: {result.changed[:SHOWN]}")

@@ -1,7 +1,7 @@
 """The landing sensor: new landing files start the daily job for exactly their dates.
 
-One implementation serves a local folder and an S3 prefix (S3 through dagster-aws's
-`S3Resource`). Each tick lists the live landing zone, hashes the file versions it has
+One implementation serves a local folder and an S3 prefix (the `storage` resource's
+landing store). Each tick lists the live landing zone, hashes the file versions it has
 not seen (up to a byte budget), drops re-delivered content (cursor and
 `audit/ingested_files`), and asks for one run per range of consecutive dates. A late
 file for an old date asks for that date; the follow-up sensor then rebuilds its month.
@@ -19,7 +19,6 @@ from dagster import (
     SkipReason,
     sensor,
 )
-from dagster_aws.s3 import S3Resource
 
 from lakehouse_assets.jobs import daily_job
 from lakehouse_assets.orchestration.ingested import ingested_content
@@ -32,8 +31,9 @@ from lakehouse_assets.orchestration.landing_state import (
     within_budget,
 )
 from lakehouse_assets.partitions import PARTITIONS_START
-from lakehouse_assets.resources.landing import LandingFile, content_hash, is_s3, scan_landing_zone
-from lakehouse_assets.resources.settings import LakehouseSettings
+from lakehouse_assets.resources.landing import LandingFile, content_hash, scan_landing_zone
+from lakehouse_assets.resources.storage import FileStore
+from lakehouse_assets.resources.storage_resource import LakehouseStorage
 from lakehouse_assets.run_plan import TRIGGER_TAG, range_tags
 from lakehouse_assets.settings import OrchestrationSettings, Settings
 from lakehouse_assets.sources import SOURCES
@@ -66,10 +66,11 @@ def _requests(fresh: list[LandingFile]) -> list[RunRequest]:
     return requests
 
 
-def evaluate_landing(settings: Settings, cursor: str | None, client, today: date) -> TickOutcome:
-    """One tick: which dates need a run, and the cursor to store (pure but for listing and hashing)."""
+def evaluate_landing(settings: Settings, cursor: str | None, landing: FileStore, today: date) -> TickOutcome:
+    """One tick: which dates need a run, and the cursor to store (pure but for listing and
+    hashing files of the `landing` store)."""
     state = LandingCursor.parse(cursor)
-    files, misplaced = scan_landing_zone(settings.landing_root, SOURCES, client)
+    files, misplaced = scan_landing_zone(settings.landing_root, SOURCES, landing)
     listed = {file_digest(f): f for f in files}
     unseen = [f for digest, f in listed.items() if digest not in state.seen]
     first_day = date.fromisoformat(PARTITIONS_START)
@@ -83,10 +84,10 @@ def evaluate_landing(settings: Settings, cursor: str | None, client, today: date
             candidates.append(f)
     batch = within_budget(candidates, settings.orchestration.hash_budget_mb * MB) if candidates else []
 
-    keys = {f.uri: content_digest(f.source, f.partition_date, content_hash(f.uri, client)) for f in batch}
+    keys = {f.uri: content_digest(f.source, f.partition_date, content_hash(f.uri, landing)) for f in batch}
     known = set(state.content)
     unknown_pairs = {(f.source, f.partition_date) for f in batch if keys[f.uri] not in known}
-    known |= {content_digest(*row) for row in ingested_content(settings.lakehouse_root, unknown_pairs, client)}
+    known |= {content_digest(*row) for row in ingested_content(settings.lakehouse_root, unknown_pairs)}
     fresh: list[LandingFile] = []
     for f in batch:  # oldest arrival first: a second copy of the same bytes is a duplicate
         if keys[f.uri] not in known:
@@ -117,11 +118,8 @@ def build_landing_sensor(at_load: OrchestrationSettings) -> SensorDefinition:
         default_status=DefaultSensorStatus.RUNNING if at_load.autostart else DefaultSensorStatus.STOPPED,
         description="New or changed landing files start the daily job for exactly their dates.",
     )
-    def landing_files(context: SensorEvaluationContext, s3: S3Resource, lakehouse: LakehouseSettings) -> SensorResult:
-        settings = lakehouse.settings
-        on_s3 = is_s3(settings.landing_root) or is_s3(settings.lakehouse_root)
-        outcome = evaluate_landing(settings, context.cursor, s3.get_client() if on_s3 else None,
-                                   datetime.now(UTC).date())
+    def landing_files(context: SensorEvaluationContext, storage: LakehouseStorage) -> SensorResult:
+        outcome = evaluate_landing(storage.settings, context.cursor, storage.landing, datetime.now(UTC).date())
         for note in outcome.notes:
             context.log.info(note)
         if outcome.run_requests:

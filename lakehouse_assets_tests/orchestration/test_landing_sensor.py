@@ -14,13 +14,13 @@ from pathlib import Path
 
 import pytest
 from dagster import DagsterInstance, DagsterRun, SensorResult, build_sensor_context
-from dagster_aws.s3 import S3Resource
 
 from lakehouse_assets.orchestration.follow_up import follow_up_requests
 from lakehouse_assets.orchestration.landing_sensor import FILES_TAG, build_landing_sensor
 from lakehouse_assets.resources.landing import to_spark_uri
 from lakehouse_assets.resources.settings import LakehouseSettings
 from lakehouse_assets.resources.spark import build_spark_session
+from lakehouse_assets.resources.storage_resource import LakehouseStorage
 from lakehouse_assets.run_plan import DAILY_JOB, MONTHLY_JOB, RANGE_END_TAG, RANGE_START_TAG
 from lakehouse_assets.settings import OrchestrationSettings, load_settings
 from lakehouse_assets.sources import SOURCES
@@ -71,9 +71,10 @@ def zone(request, tmp_path, monkeypatch) -> Zone:
 def tick(instance: DagsterInstance, cursor: str | None) -> SensorResult:
     """One evaluation by a freshly built sensor: nothing survives between ticks but the cursor."""
     sensor = build_landing_sensor(OrchestrationSettings())
-    context = build_sensor_context(instance=instance, cursor=cursor,
-                                   resources={"s3": S3Resource(), "lakehouse": LakehouseSettings()})
-    return sensor(context)
+    # `storage` nests the `lakehouse` resource, so Dagster sets it up as a context manager.
+    with build_sensor_context(instance=instance, cursor=cursor,
+                              resources={"storage": LakehouseStorage(lakehouse=LakehouseSettings())}) as context:
+        return sensor(context)
 
 
 def partitions(result: SensorResult) -> list[str]:

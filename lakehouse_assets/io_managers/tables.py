@@ -88,15 +88,29 @@ class DeltaTables:
     def replace_window(self, frame: DataFrame, key: AssetKey | Sequence[str], column: str,
                        start: date, end: date, partition_by: bool = True) -> Commit:
         """Atomically replace the rows of `[start, end)` in `column`. Delta rejects the write
-        if a row falls outside the window, so a bug cannot spill into other partitions."""
+        if a row falls outside the window, so a bug cannot spill into other partitions.
+
+        Delta checks `replaceWhere` only against an existing table, so a table's first write
+        creates it empty first and is then checked like every later one."""
+        path = self.path(key)
+        if not DeltaTable.isDeltaTable(self.spark, path):
+            self._create_empty(frame, path, column if partition_by else None)
         writer = (
             frame.write.format("delta").mode("overwrite")
             .option("replaceWhere", window_predicate(column, start, end))
         )
         if partition_by:
             writer = writer.partitionBy(column)
-        writer.save(self.path(key))
+        writer.save(path)
         return self.last_commit(key)
+
+    def _create_empty(self, frame: DataFrame, path: str, partition_column: str | None) -> None:
+        empty = frame.limit(0).write.format("delta").mode("errorifexists")
+        try:
+            (empty.partitionBy(partition_column) if partition_column else empty).save(path)
+        except AnalysisException:
+            if not DeltaTable.isDeltaTable(self.spark, path):
+                raise  # anything but a concurrent run having created it first
 
     def overwrite(self, frame: DataFrame, key: AssetKey | Sequence[str]) -> Commit:
         frame.write.format("delta").mode("overwrite").option("overwriteSchema", "true").save(self.path(key))
@@ -160,8 +174,10 @@ class DeltaTables:
             version = int(info.get("version", table.version()))
             operation, raw = info.get("operation", "UNKNOWN"), info.get("operationMetrics") or {}
         metrics = {k: int(v) for k, v in raw.items() if str(v).isdigit()}
-        written = metrics.get("numOutputRows", metrics.get("numTargetRowsInserted", 0)
-                              + metrics.get("numTargetRowsUpdated", 0))
+        # A MERGE's numOutputRows also counts the unchanged rows it copied from the files it
+        # rewrote; the rows it wrote are the inserted and updated ones.
+        changed = metrics.get("numTargetRowsInserted", 0) + metrics.get("numTargetRowsUpdated", 0)
+        written = changed if operation == "MERGE" else metrics.get("numOutputRows", changed)
         return Commit(path, version, operation, written, metrics)
 
 

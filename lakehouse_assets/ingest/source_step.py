@@ -33,6 +33,7 @@ from lakehouse_assets.checks.results import QUARANTINE_SHARE, ROW_ACCOUNTING
 from lakehouse_assets.checks.targets import Target
 from lakehouse_assets.checks.windows import Window
 from lakehouse_assets.columns import PARTITION_COLUMN
+from lakehouse_assets.failures import attempt_number, classified_failures
 from lakehouse_assets.ingest import landing_check
 from lakehouse_assets.ingest.figures import SourceFigures, source_figures
 from lakehouse_assets.io_managers.tables import DeltaTables
@@ -153,7 +154,9 @@ def ingest_source(context: AssetExecutionContext, spark: SparkResource, pii: Pii
             bronze, hashes, problems, bronze_metadata = _read_landing(context, spark, source, files, window)
         else:
             tables = DeltaTables(spark.session, spark.settings.lakehouse_root)
-            bronze, problems = tables.read(targets.bronze.key, PARTITION_COLUMN, window.start, window.end), {}
+            with classified_failures(f"reading {source.name}'s bronze", spark.settings.orchestration,
+                                     attempt_number(context)):
+                bronze, problems = tables.read(targets.bronze.key, PARTITION_COLUMN, window.start, window.end), {}
         frame = bronze
         if validate:
             frame = classify(bronze, source, spark.settings.currencies)

@@ -8,7 +8,7 @@ dimensions are small: one step builds them all, each measured against its contra
 before it is merged (`checks/audit.py`).
 """
 
-from dagster import AssetExecutionContext, AssetIn, AssetKey, AssetOut, Output, multi_asset
+from dagster import AssetExecutionContext, AssetKey, AssetOut, Output, multi_asset
 from pyspark import StorageLevel
 from pyspark.sql import DataFrame, SparkSession
 
@@ -18,7 +18,8 @@ from lakehouse_assets.checks.windows import Window
 from lakehouse_assets.columns import PARTITION_COLUMN
 from lakehouse_assets.contracts import column_schema_metadata
 from lakehouse_assets.dimensions import DIMENSIONS, SCD2, Dimension
-from lakehouse_assets.io_managers.delta_io_manager import FULL_TABLE
+from lakehouse_assets.failures import attempt_number, classified_failures
+from lakehouse_assets.io_managers.tables import DeltaTables
 from lakehouse_assets.partitions import daily_partitions, single_run_backfill
 from lakehouse_assets.resources.spark import SparkResource
 from lakehouse_assets.transforms.dimensions import build_dimension, date_dimension
@@ -59,7 +60,9 @@ def dates_of(spark: SparkSession, window: Window) -> DataFrame:
 @multi_asset(
     name="dimensions",
     outs=OUTS,
-    ins={dim.source: AssetIn(key=["silver", dim.source], metadata=FULL_TABLE) for dim in DIMENSIONS.values()},
+    # Read in the step, and only for the dimensions selected: a run of dim_date alone (or of
+    # one dimension) needs none (or one) of the sources.
+    deps=[AssetKey(["silver", dim.source]) for dim in DIMENSIONS.values()],
     check_specs=specs_of(TARGETS.values()),
     internal_asset_deps={**{dim.table: {AssetKey(["silver", dim.source])} for dim in DIMENSIONS.values()},
                          DIM_DATE: set()},
@@ -68,17 +71,20 @@ def dates_of(spark: SparkSession, window: Window) -> DataFrame:
     can_subset=True,
     description="The five dimensions of the star schema, each measured before it is merged.",
 )
-def dimensions(context: AssetExecutionContext, spark: SparkResource, **records: DataFrame):
+def dimensions(context: AssetExecutionContext, spark: SparkResource):
     require_tables_of_checks(context)
     window = run_window(context)
-    frames = {dim.table: (lambda dim=dim: changed_entities(dim, records[dim.source], window))
+    tables = DeltaTables(spark.session, spark.settings.lakehouse_root)
+    frames = {dim.table: (lambda dim=dim: changed_entities(dim, tables.read(["silver", dim.source]), window))
               for dim in DIMENSIONS.values()}
     frames[DIM_DATE] = lambda: dates_of(spark.session, window)
     for table, build in frames.items():
         target_ = TARGETS[table]
         if target_.key not in context.selected_asset_keys:
             continue
-        frame = build().persist(StorageLevel.MEMORY_AND_DISK)
+        with classified_failures(f"reading the records of {table}", spark.settings.orchestration,
+                                 attempt_number(context)):
+            frame = build().persist(StorageLevel.MEMORY_AND_DISK)
         try:
             results, _ = audit(context, target_, frame, window)
             if not log_blocked(context, target_, results):

@@ -96,10 +96,15 @@ def test_blocking_check_on_silver_stops_the_fact(replay):
     share = evaluations(first)[("silver/orders", "quarantine_share")]
     assert not share.passed and share.blocking and share.severity.value == "ERROR"
     assert share.metadata["share"].value > 0.25
-    assert FACT not in {e.asset_key for e in first.get_asset_materialization_events()}
+    materialized = {e.asset_key for e in first.get_asset_materialization_events()}
+    assert FACT not in materialized
+    # Write-audit-publish: the blocked silver table is not written; bronze (the record of what
+    # landed) and quarantine (the evidence) are.
+    assert AssetKey(["silver", "orders"]) not in materialized
+    assert {AssetKey(["bronze", "orders"]), AssetKey(["quarantine", "orders"])} <= materialized
     started = {e.step_key for e in first.all_events if e.event_type == DagsterEventType.STEP_START}
     failed = {e.step_key for e in first.all_events if e.event_type == DagsterEventType.STEP_FAILURE}
-    assert failed == {"orders_quality"} and "validate_orders" in started
+    assert failed == {"ingest"} and "ingest" in started
     assert "gold__fact_sales" not in started
     assert not replay["after_first"]["fact_exists"]
 

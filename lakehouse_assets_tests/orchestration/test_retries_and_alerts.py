@@ -150,7 +150,7 @@ def test_throttled_s3_write_is_retried_and_succeeds(spark, moto_s3, roots, slow_
                 hadoop.unset(key)
     assert result.success
     [retry] = events_of(result, DagsterEventType.STEP_UP_FOR_RETRY)
-    assert retry.step_key == "bronze__orders"
+    assert retry.step_key == "ingest"
     assert retry.event_specific_data.seconds_to_wait == RETRY_DELAY_SECONDS
     assert "503" in str(retry.event_specific_data.error.to_string())
     assert proxy.failed > 0 and proxy.forwarded > 0

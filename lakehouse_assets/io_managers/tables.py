@@ -108,9 +108,9 @@ class DeltaTables:
         empty = frame.limit(0).write.format("delta").mode("errorifexists")
         try:
             (empty.partitionBy(partition_column) if partition_column else empty).save(path)
-        except AnalysisException:
+        except Exception:  # noqa: BLE001 - table exists (AnalysisException) or a concurrent creator won (ProtocolChanged)
             if not DeltaTable.isDeltaTable(self.spark, path):
-                raise  # anything but a concurrent run having created it first
+                raise  # anything but another run having created it first
 
     def overwrite(self, frame: DataFrame, key: AssetKey | Sequence[str]) -> Commit:
         frame.write.format("delta").mode("overwrite").option("overwriteSchema", "true").save(self.path(key))

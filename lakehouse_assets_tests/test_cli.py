@@ -68,4 +68,4 @@ def test_failed_run_exits_non_zero_with_a_paragraph(roots, tmp_path):
     assert result.returncode == 1
     last = result.stderr.strip().splitlines()[-1]
     assert last.startswith("lakehouse run failed in daily_assets [2024-02-29]")
-    assert "step bronze__" in last and "re-run of the same range is safe" in last
+    assert "step ingest" in last and "re-run of the same range is safe" in last

@@ -14,10 +14,19 @@ DQ report turns into one row per date.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from datetime import date
 
-from dagster import AssetCheckResult, AssetCheckSeverity, AssetExecutionContext, AssetKey, Failure, MetadataValue
+from dagster import (
+    AssetCheckResult,
+    AssetCheckSeverity,
+    AssetExecutionContext,
+    AssetKey,
+    Failure,
+    MetadataValue,
+    Output,
+)
+from pyspark import StorageLevel
 from pyspark.sql import Column, DataFrame
 
 from lakehouse_assets.checks.metrics import DatedMetrics, TableMetrics, measure_by_date
@@ -128,3 +137,16 @@ def log_blocked(context: AssetExecutionContext, target: Target, results: list[As
     if failed:
         context.log.error(blocked_message(target, failed))
     return bool(failed)
+
+
+def audited_write(context: AssetExecutionContext, target: Target, frame: DataFrame, window: Window | None,
+                  output_name: str = "result") -> Iterator:
+    """Measure `frame` (cached), write it unless a blocking check failed, yield the results."""
+    frame.persist(StorageLevel.MEMORY_AND_DISK)
+    try:
+        results, _ = audit(context, target, frame, window)
+        if not log_blocked(context, target, results):
+            yield Output(frame, output_name=output_name)
+        yield from results
+    finally:
+        frame.unpersist()

@@ -8,13 +8,12 @@ the fact; each mart is measured against its contract before it is written.
 
 from collections.abc import Callable
 
-from dagster import AssetExecutionContext, AssetIn, AssetKey, AssetOut, Output, asset, multi_asset
+from dagster import AssetExecutionContext, AssetIn, AssetKey, AssetOut, asset, multi_asset
 from pyspark import StorageLevel
 from pyspark.sql import DataFrame
 
-from lakehouse_assets.checks.audit import audit, log_blocked, require_tables_of_checks, run_window
-from lakehouse_assets.checks.targets import Target, specs_of, target
-from lakehouse_assets.checks.windows import Window
+from lakehouse_assets.checks.audit import audited_write, require_tables_of_checks, run_window
+from lakehouse_assets.checks.targets import specs_of, target
 from lakehouse_assets.contracts import column_schema_metadata
 from lakehouse_assets.io_managers.delta_io_manager import FULL_TABLE
 from lakehouse_assets.partitions import monthly_partitions, single_run_backfill
@@ -28,19 +27,6 @@ MONTHLY = {
 }
 TARGETS = {table: target("gold", table) for table in MONTHLY}
 LIFETIME = target("gold", "customer_lifetime_value")
-
-
-def audited_write(context: AssetExecutionContext, target_: Target, frame: DataFrame, window: Window | None,
-                  output_name: str = "result"):
-    """Measure `frame` (cached), write it unless a blocking check failed, yield the results."""
-    frame.persist(StorageLevel.MEMORY_AND_DISK)
-    try:
-        results, _ = audit(context, target_, frame, window)
-        if not log_blocked(context, target_, results):
-            yield Output(frame, output_name=output_name)
-        yield from results
-    finally:
-        frame.unpersist()
 
 
 @multi_asset(

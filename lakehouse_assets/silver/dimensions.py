@@ -8,11 +8,10 @@ dimensions are small: one step builds them all, each measured against its contra
 before it is merged (`checks/audit.py`).
 """
 
-from dagster import AssetExecutionContext, AssetKey, AssetOut, Output, multi_asset
-from pyspark import StorageLevel
+from dagster import AssetExecutionContext, AssetKey, AssetOut, multi_asset
 from pyspark.sql import DataFrame, SparkSession
 
-from lakehouse_assets.checks.audit import audit, log_blocked, require_tables_of_checks, run_window
+from lakehouse_assets.checks.audit import audited_write, require_tables_of_checks, run_window
 from lakehouse_assets.checks.targets import specs_of, target
 from lakehouse_assets.checks.windows import Window
 from lakehouse_assets.columns import PARTITION_COLUMN
@@ -84,11 +83,5 @@ def dimensions(context: AssetExecutionContext, spark: SparkResource):
             continue
         with classified_failures(f"reading the records of {table}", spark.settings.orchestration,
                                  attempt_number(context)):
-            frame = build().persist(StorageLevel.MEMORY_AND_DISK)
-        try:
-            results, _ = audit(context, target_, frame, window)
-            if not log_blocked(context, target_, results):
-                yield Output(frame, output_name=table)
-            yield from results
-        finally:
-            frame.unpersist()
+            frame = build()
+        yield from audited_write(context, target_, frame, window, output_name=table)

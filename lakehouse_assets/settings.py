@@ -1,9 +1,9 @@
 """Run-time configuration: one YAML file per environment in `config/`.
 
 `LAKEHOUSE_ENV` (default `local`) picks `config/<env>.yaml`; `LAKEHOUSE_LANDING_ROOT`
-and `LAKEHOUSE_ROOT` override the two roots. Nothing here runs at import time:
-resources call `load_settings()` when a run starts, so a test or a shell can
-change the environment between runs without reloading modules.
+and `LAKEHOUSE_ROOT` override the two roots, `LAKEHOUSE_SPARK_MASTER` the Spark master.
+Nothing here runs at import time: resources call `load_settings()` when a run starts,
+so a test or a shell can change the environment between runs without reloading modules.
 
 The settings are frozen pydantic dataclasses (so `dataclasses.replace` works): an unknown
 key or a bad value is a one-line `ConfigError` naming the file, the key path and the problem.
@@ -165,6 +165,7 @@ def settings_from_mapping(env: str, raw: Mapping[str, Any], source: Path | str =
 
 
 _SETTINGS = TypeAdapter(Settings)
+SPARK_MASTER_VAR = "LAKEHOUSE_SPARK_MASTER"
 
 
 def _validated(env: str, raw: Mapping[str, Any], origin: Callable[[tuple], str]) -> Settings:
@@ -176,6 +177,8 @@ def _validated(env: str, raw: Mapping[str, Any], origin: Callable[[tuple], str])
     for key, variable in (("landing_root", "LAKEHOUSE_LANDING_ROOT"), ("lakehouse_root", "LAKEHOUSE_ROOT")):
         if os.environ.get(variable):  # relative to the working directory, not the project
             data[key] = resolve_root(os.environ[variable], Path.cwd())
+    if os.environ.get(SPARK_MASTER_VAR):  # e.g. spark://host:7077 for a standalone cluster
+        data["spark"] = {**(data.get("spark") or {}), "master": os.environ[SPARK_MASTER_VAR]}
     try:
         return _SETTINGS.validate_python(data)
     except ValidationError as invalid:

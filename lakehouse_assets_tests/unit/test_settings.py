@@ -33,3 +33,10 @@ def test_an_extends_cycle_or_missing_base_is_named(tmp_path, monkeypatch):
         load_settings("a")
     with pytest.raises(ConfigError, match="LAKEHOUSE_ENV='nowhere'"):
         load_settings("c")
+
+
+def test_spark_master_is_overridden_by_the_environment(monkeypatch):
+    monkeypatch.setenv("LAKEHOUSE_SPARK_MASTER", "spark://127.0.0.1:7077")
+    cluster, local = load_settings("cluster"), load_settings("local")
+    assert cluster.spark.master == local.spark.master == "spark://127.0.0.1:7077"
+    assert cluster.spark.shuffle_partitions == 64 and local.spark.driver_memory == "4g"

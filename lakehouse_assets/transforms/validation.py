@@ -51,8 +51,9 @@ _PATTERNS = {
 # Hidden working columns of a classified frame; silver and quarantine never select them.
 TYPED_PREFIX = "__typed_"
 _KEY_HASH, _LOSER = "__key_hash", "__loser"
-# What identifies a bronze row: `_row_seq` is unique within one read of landing files.
-_ROW = (PARTITION_COLUMN, "_source_file", "_ingested_at", "_row_seq")
+# What identifies a bronze row: `_row_seq` is unique within one read of landing files
+# and `_ingested_at` tells reads apart. Bronze sets all three on every line (no nulls).
+_ROW = (PARTITION_COLUMN, "_ingested_at", "_row_seq")
 # The duplicate ranking, newest copy first (SPEC §3).
 _NEWEST_FIRST = ("_ingested_at", "_file_modified_at", "_source_file", "_row_seq")
 
@@ -214,7 +215,8 @@ def mark_duplicates(flagged: DataFrame, losers: DataFrame) -> DataFrame:
     The losers are few: broadcast and joined back on the row, the full frame is read in
     one pass, neither shuffled nor sorted."""
     marks = losers.select(*[F.col(c).alias(_LOSER + c) for c in _ROW], F.lit(True).alias(_LOSER))
-    same_row = reduce(and_, [F.col(c).eqNullSafe(F.col(_LOSER + c)) for c in _ROW])
+    # Plain equality (`_ROW` has no nulls): a null-safe key made this join dearer.
+    same_row = reduce(and_, [F.col(c) == F.col(_LOSER + c) for c in _ROW])
     marked = flagged.join(F.broadcast(marks), same_row, "left")
     outcome = (
         F.when(_is_redelivery(), F.lit(DUPLICATE))

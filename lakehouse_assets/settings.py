@@ -1,7 +1,8 @@
 """Run-time configuration: one YAML file per environment in `config/`.
 
 `LAKEHOUSE_ENV` (default `local`) picks `config/<env>.yaml`; `LAKEHOUSE_LANDING_ROOT`
-and `LAKEHOUSE_ROOT` override the two roots, `LAKEHOUSE_SPARK_MASTER` the Spark master.
+and `LAKEHOUSE_ROOT` override the two roots, `LAKEHOUSE_SPARK_MASTER` the Spark master,
+`LAKEHOUSE_CATALOG` the catalog kind.
 Nothing here runs at import time: resources call `load_settings()` when a run starts,
 so a test or a shell can change the environment between runs without reloading modules.
 
@@ -33,6 +34,7 @@ from lakehouse_assets.sources import DEFAULT_CURRENCIES
 PROJECT_ROOT = Path(__file__).resolve().parents[1]
 DEFAULT_ENV = "local"
 SCHEMA_DRIFT_POLICIES = ("reject", "carry")
+CATALOG_KINDS = ("none", "glue")
 
 
 class ConfigError(ValueError):
@@ -72,6 +74,22 @@ def _encryption(value: Any) -> Any:
     return S3Encryption.from_mapping(value) if value is None or isinstance(value, Mapping) else value
 
 
+def _catalog_kind(value: Any) -> Any:
+    if isinstance(value, str) and value.lower() in CATALOG_KINDS:
+        return value.lower()
+    raise ValueError(f"must be one of {', '.join(CATALOG_KINDS)}, not {value!r}")
+
+
+@dataclass(frozen=True, config=MODEL)
+class CatalogSettings:
+    """The table catalog (docs/catalog.md): `kind: glue` registers every table in the Glue
+    database `database` after `lakehouse run` and after each asset job; `none` (default)
+    leaves that to `lakehouse catalog`."""
+
+    kind: Annotated[str, BeforeValidator(_catalog_kind)] = "none"
+    database: str = "retail_lakehouse"
+
+
 Root = Annotated[str, AfterValidator(lambda value: resolve_root(value, PROJECT_ROOT))]
 
 
@@ -86,6 +104,7 @@ class Settings:
     s3_encryption: Annotated[S3Encryption, BeforeValidator(_encryption)] = field(default_factory=S3Encryption)
     orchestration: Annotated[OrchestrationSettings, OrEmpty] = field(default_factory=OrchestrationSettings)
     schema_drift: Annotated[SchemaDriftSettings, OrEmpty] = field(default_factory=SchemaDriftSettings)
+    catalog: Annotated[CatalogSettings, OrEmpty] = field(default_factory=CatalogSettings)
 
 
 def config_dir() -> Path:
@@ -166,6 +185,7 @@ def settings_from_mapping(env: str, raw: Mapping[str, Any], source: Path | str =
 
 _SETTINGS = TypeAdapter(Settings)
 SPARK_MASTER_VAR = "LAKEHOUSE_SPARK_MASTER"
+CATALOG_VAR = "LAKEHOUSE_CATALOG"
 
 
 def _validated(env: str, raw: Mapping[str, Any], origin: Callable[[tuple], str]) -> Settings:
@@ -179,6 +199,8 @@ def _validated(env: str, raw: Mapping[str, Any], origin: Callable[[tuple], str])
             data[key] = resolve_root(os.environ[variable], Path.cwd())
     if os.environ.get(SPARK_MASTER_VAR):  # e.g. spark://host:7077 for a standalone cluster
         data["spark"] = {**(data.get("spark") or {}), "master": os.environ[SPARK_MASTER_VAR]}
+    if os.environ.get(CATALOG_VAR):  # glue: register the tables after every run
+        data["catalog"] = {**(data.get("catalog") or {}), "kind": os.environ[CATALOG_VAR]}
     try:
         return _SETTINGS.validate_python(data)
     except ValidationError as invalid:

@@ -1,11 +1,11 @@
-"""The `lakehouse` console script: `generate` landing data, `run` the asset graph."""
+"""The `lakehouse` console script: `generate` landing data, `run` the asset graph, register the `catalog`."""
 
 from __future__ import annotations
 
 import argparse
 import sys
 
-from lakehouse_assets.cli import generate_cmd, run_cmd
+from lakehouse_assets.cli import catalog_cmd, generate_cmd, run_cmd
 from lakehouse_assets.resources.jvm import JvmSetupError
 from lakehouse_assets.settings import ConfigError
 
@@ -15,6 +15,7 @@ def build_parser() -> argparse.ArgumentParser:
     subparsers = parser.add_subparsers(dest="command", required=True)
     generate_cmd.register(subparsers)
     run_cmd.register(subparsers)
+    catalog_cmd.register(subparsers)
     return parser
 
 

@@ -2,7 +2,8 @@
 
 Daily tables run as one Dagster run over the whole range (single-run backfill),
 then the monthly marts for the months the range touches, then the unpartitioned
-tables: three runs in one process, so Spark starts once. Runs are recorded in
+tables: three runs in one process, so Spark starts once; then, when `catalog.kind` is
+glue, the `register_catalog` job (docs/catalog.md). Runs are recorded in
 the Dagster instance at $DAGSTER_HOME (the UI shows them) when it is set.
 """
 
@@ -14,6 +15,7 @@ import sys
 from collections.abc import Callable
 from datetime import date
 
+from lakehouse_assets.cli import catalog_cmd
 from lakehouse_assets.cli.summary import print_summary
 from lakehouse_assets.partitions import PARTITIONS_START
 from lakehouse_assets.run_errors import step_error
@@ -84,7 +86,7 @@ def execute(start: date, end: date, echo: Callable[[str], None] = print) -> int:
             print(failure_message(run, result), file=sys.stderr)
             return 1
     print_summary(results, echo)
-    return 0
+    return catalog_cmd.after_run(defs, instance, echo)
 
 
 def register(subparsers: argparse._SubParsersAction) -> None:

@@ -6,9 +6,12 @@ What the code location adds to the asset jobs (docs/operations.md):
   for their dates; `follow_up_daily_runs`: after each successful daily run, its
   months' marts, customer lifetime value and (if configured) the landing archive;
 - `slack_on_run_failure`: failed runs posted to a Slack webhook;
-- `weekly_maintenance` schedule: retention, OPTIMIZE and VACUUM of every table.
+- `weekly_maintenance` schedule: retention, OPTIMIZE and VACUUM of every table;
+- `register_catalog_after_runs`: the Glue catalog after each asset job, when
+  `catalog.kind` is glue (docs/catalog.md).
 """
 
+from lakehouse_assets.catalog.job import catalog_job, register_catalog_after_runs
 from lakehouse_assets.maintenance.job import build_maintenance_schedule, maintenance_job
 from lakehouse_assets.orchestration.alerts import SlackWebhook, slack_on_run_failure
 from lakehouse_assets.orchestration.archive import archive_job
@@ -20,6 +23,7 @@ from lakehouse_assets.settings import definition_settings
 _at_load = definition_settings()
 
 SCHEDULES: list = [build_daily_schedule(_at_load), build_maintenance_schedule(_at_load)]
-SENSORS: list = [build_landing_sensor(_at_load), follow_up_daily_runs, slack_on_run_failure]
-JOBS: list = [archive_job, maintenance_job]
+SENSORS: list = [build_landing_sensor(_at_load), follow_up_daily_runs, slack_on_run_failure,
+                 register_catalog_after_runs]
+JOBS: list = [archive_job, maintenance_job, catalog_job]
 RESOURCES: dict = {"slack": SlackWebhook()}

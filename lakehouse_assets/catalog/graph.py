@@ -1,0 +1,46 @@
+"""The catalog entries of every table of the asset graph, read from the asset definitions.
+
+Each asset spec gives a table's key, its description (the one the UI shows) and how the
+Delta IO manager writes it; the contracts give the columns. Nothing here reads a table,
+so the catalog can be registered before, after or without Spark.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from typing import Any
+
+from dagster import AssetsDefinition
+
+from lakehouse_assets.catalog.tables import CatalogTable, bronze_columns, catalog_table, from_contract
+from lakehouse_assets.contracts import contract_for
+from lakehouse_assets.sources import SOURCES
+
+
+def physical_partition_keys(metadata: Mapping[str, Any], partitioned: bool) -> tuple[str, ...]:
+    """The Delta partition columns the IO manager gives a table (io_managers/delta_io_manager.py):
+    a partitioned asset replacing its window is partitioned by `partition_expr` unless
+    `partition_by` is False; a MERGE (`upsert_groups`) or an overwrite creates it unpartitioned."""
+    if not partitioned or metadata.get("write_mode") == "upsert_groups" or "partition_expr" not in metadata:
+        return ()
+    return (metadata["partition_expr"],) if metadata.get("partition_by", True) else ()
+
+
+def graph_tables(assets: Iterable[AssetsDefinition] | None = None) -> list[CatalogTable]:
+    """Every Delta table the assets write, in key order (default: the code location's assets)."""
+    if assets is None:
+        from lakehouse_assets.assets import ASSETS  # the graph, loaded only when asked for
+
+        assets = ASSETS
+    tables = []
+    for asset in assets:
+        partitioned = asset.partitions_def is not None
+        for spec in asset.specs:
+            layer, name = spec.key.path
+            partitions = physical_partition_keys(spec.metadata or {}, partitioned)
+            if layer == "bronze":
+                tables.append(catalog_table((layer, name), spec.description or "", bronze_columns(SOURCES[name]),
+                                            partitions))
+            else:
+                tables.append(from_contract((layer, name), contract_for(spec.key), spec.description, partitions))
+    return sorted(tables, key=lambda t: t.key)

@@ -1,7 +1,8 @@
 """The catalog entries of every table of the asset graph, read from the asset definitions.
 
-Each asset spec gives a table's key, its description (the one the UI shows) and how the
-Delta IO manager writes it; the contracts give the columns. Nothing here reads a table,
+Each asset spec of kind `delta` is a table: it gives the table's key, its description
+(the one the UI shows) and how the Delta IO manager writes it; the contracts give the
+columns. Assets of other kinds (the MariaDB serving copies) are not lakehouse tables. Nothing here reads a table,
 so the catalog can be registered before, after or without Spark.
 """
 
@@ -15,6 +16,8 @@ from dagster import AssetsDefinition
 from lakehouse_assets.catalog.tables import CatalogTable, bronze_columns, catalog_table, from_contract
 from lakehouse_assets.contracts import contract_for
 from lakehouse_assets.sources import SOURCES
+
+DELTA_KIND = "delta"
 
 
 def physical_partition_keys(metadata: Mapping[str, Any], partitioned: bool) -> tuple[str, ...]:
@@ -36,6 +39,8 @@ def graph_tables(assets: Iterable[AssetsDefinition] | None = None) -> list[Catal
     for asset in assets:
         partitioned = asset.partitions_def is not None
         for spec in asset.specs:
+            if DELTA_KIND not in spec.kinds:
+                continue
             layer, name = spec.key.path
             partitions = physical_partition_keys(spec.metadata or {}, partitioned)
             if layer == "bronze":

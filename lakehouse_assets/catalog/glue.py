@@ -9,6 +9,7 @@ Glue-compatible endpoint (moto's server in the tests).
 
 from __future__ import annotations
 
+import os
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Any
@@ -20,8 +21,9 @@ DATABASE_DESCRIPTION = "Retail lakehouse: every Delta table of the bronze, silve
 
 
 def glue_client():
-    """A boto3 Glue client from the standard AWS environment (AWS_ENDPOINT_URL included)."""
-    return boto3.client("glue")
+    """A boto3 Glue client from the standard AWS environment (AWS_ENDPOINT_URL included).
+    boto3 reads the region from AWS_DEFAULT_REGION only; AWS_REGION is honoured here too."""
+    return boto3.client("glue", region_name=os.environ.get("AWS_REGION") or None)
 
 
 def differs(wanted: Any, held: Any) -> bool:

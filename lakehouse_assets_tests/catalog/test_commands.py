@@ -8,6 +8,7 @@ from dagster import (
     DagsterEvent,
     DagsterEventType,
     DagsterInstance,
+    Definitions,
     RunRequest,
     SkipReason,
     build_run_status_sensor_context,
@@ -16,6 +17,7 @@ from dagster import (
 from lakehouse_assets.catalog.glue import glue_client
 from lakehouse_assets.catalog.graph import graph_tables
 from lakehouse_assets.catalog.job import catalog_job, register_catalog_after_runs
+from lakehouse_assets.cli.catalog_cmd import after_run
 from lakehouse_assets.cli.main import main
 from lakehouse_assets.resources.settings import LakehouseSettings
 from lakehouse_assets.settings import ConfigError, load_settings
@@ -101,3 +103,18 @@ def test_the_glue_client_takes_the_region_from_aws_region(monkeypatch):
     monkeypatch.delenv("AWS_DEFAULT_REGION", raising=False)
     monkeypatch.setenv("AWS_REGION", "eu-west-1")
     assert glue_client().meta.region_name == "eu-west-1"
+
+
+@pytest.mark.parametrize("kind", ["none", "glue"])
+def test_lakehouse_run_ends_with_registration_only_when_the_catalog_is_glue(lake_on_s3, monkeypatch, capsys, kind):
+    monkeypatch.setenv("LAKEHOUSE_CATALOG", kind)
+    monkeypatch.setenv("LAKEHOUSE_ROOT", f"s3://cli-bucket/after-run-{kind}")
+    defs = Definitions(jobs=[catalog_job], resources={"lakehouse": LakehouseSettings()})
+    with DagsterInstance.ephemeral() as instance:
+        assert after_run(defs, instance) == 0
+        runs = instance.get_runs()
+    assert len(runs) == (1 if kind == "glue" else 0)
+    glue = boto3.client("glue")
+    locations = {t["StorageDescriptor"]["Location"] for t in glue.get_tables(DatabaseName="retail_lakehouse")[
+        "TableList"]} if kind == "glue" else set()
+    assert any(loc.startswith("s3://cli-bucket/after-run-glue/") for loc in locations) is (kind == "glue")

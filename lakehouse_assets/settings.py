@@ -22,7 +22,7 @@ from pathlib import Path
 from typing import Annotated, Any
 
 import yaml
-from pydantic import AfterValidator, BeforeValidator, TypeAdapter, ValidationError
+from pydantic import AfterValidator, BeforeValidator, Field, TypeAdapter, ValidationError
 from pydantic.dataclasses import dataclass
 
 from lakehouse_assets.encryption import S3Encryption
@@ -90,6 +90,15 @@ class CatalogSettings:
     database: str = "retail_lakehouse"
 
 
+@dataclass(frozen=True, config=MODEL)
+class FxApiSettings:
+    """How `LAKEHOUSE_FX_API_URL` is read (docs/sources.md): per-request timeout, and the total
+    time a fetch may spend waiting out 429/503 answers' `Retry-After` before it fails."""
+
+    timeout_seconds: Annotated[float, Field(gt=0)] = 30.0
+    max_wait_seconds: Annotated[float, Field(ge=0)] = 300.0
+
+
 Root = Annotated[str, AfterValidator(lambda value: resolve_root(value, PROJECT_ROOT))]
 
 
@@ -105,6 +114,7 @@ class Settings:
     orchestration: Annotated[OrchestrationSettings, OrEmpty] = field(default_factory=OrchestrationSettings)
     schema_drift: Annotated[SchemaDriftSettings, OrEmpty] = field(default_factory=SchemaDriftSettings)
     catalog: Annotated[CatalogSettings, OrEmpty] = field(default_factory=CatalogSettings)
+    fx_api: Annotated[FxApiSettings, OrEmpty] = field(default_factory=FxApiSettings)
 
 
 def config_dir() -> Path:

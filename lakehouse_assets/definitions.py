@@ -13,6 +13,7 @@ from lakehouse_assets.assets import ASSETS
 from lakehouse_assets.io_managers.delta_io_manager import DeltaIOManager
 from lakehouse_assets.jobs import ASSET_JOBS
 from lakehouse_assets.orchestration import JOBS, RESOURCES, SCHEDULES, SENSORS
+from lakehouse_assets.resources.mart_db import MART_PASSWORD_VAR, MART_URL_VAR, MART_USER_VAR, MartDatabase
 from lakehouse_assets.resources.pii import HMAC_KEY_VAR, SALT_VAR, PiiMasking
 from lakehouse_assets.resources.settings import LakehouseSettings
 from lakehouse_assets.resources.spark import SparkResource
@@ -32,6 +33,9 @@ defs = Definitions(
         "storage": LakehouseStorage(lakehouse=lakehouse),
         "io_manager": DeltaIOManager(spark=spark),
         "pii": PiiMasking(hmac_key=EnvVar(HMAC_KEY_VAR), salt=EnvVar(SALT_VAR)),
+        # Needed by the serving jobs only; read when one of their runs starts.
+        "mart_db": MartDatabase(url=EnvVar(MART_URL_VAR), user=EnvVar(MART_USER_VAR),
+                                password=EnvVar(MART_PASSWORD_VAR)),
         **RESOURCES,
     },
     executor=in_process_executor,

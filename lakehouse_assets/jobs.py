@@ -1,7 +1,9 @@
 """Asset jobs, one per partitioning; `lakehouse run`, schedules, sensors and backfills use them.
 
 Each job selects the assets of `assets.ASSETS` that share its partitioning, so a new
-asset joins the right job by being declared, not by being listed twice. The jobs are
+asset joins the right job by being declared, not by being listed twice. The serving
+assets (layer `serving`, the mart database) have jobs of their own, so the lakehouse's
+jobs never need that database. The jobs are
 module-level objects because the schedule and the sensors name them as targets.
 Every job carries the retry policy of `failures.retry_policy`, from the orchestration
 settings read when the code location loads (`settings.definition_settings`).
@@ -16,7 +18,15 @@ from dagster import AssetsDefinition, AssetSelection, PartitionsDefinition, defi
 from lakehouse_assets.assets import ASSETS
 from lakehouse_assets.failures import retry_policy
 from lakehouse_assets.partitions import daily_partitions, monthly_partitions
-from lakehouse_assets.run_plan import DAILY_JOB, MONTHLY_JOB, UNPARTITIONED_JOB, WRITER_TAGS
+from lakehouse_assets.run_plan import (
+    DAILY_JOB,
+    MONTHLY_JOB,
+    SERVING_MONTHLY_JOB,
+    SERVING_UNPARTITIONED_JOB,
+    UNPARTITIONED_JOB,
+    WRITER_TAGS,
+)
+from lakehouse_assets.serving.tables import SERVING_LAYER
 from lakehouse_assets.settings import definition_settings
 
 
@@ -25,21 +35,39 @@ def partitioned_by(assets: Iterable[AssetsDefinition], partitions_def: Partition
     return AssetSelection.assets(*[a for a in assets if a.partitions_def == partitions_def])
 
 
+def in_layer(assets: Iterable[AssetsDefinition], layer: str, inside: bool = True) -> list[AssetsDefinition]:
+    """The assets whose keys are (inside=False: are not) under `layer`."""
+    return [a for a in assets if all(k.path[0] == layer for k in a.keys) == inside]
+
+
 RETRY_POLICY = retry_policy(definition_settings())
+LAKEHOUSE_ASSETS = in_layer(ASSETS, SERVING_LAYER, inside=False)
+SERVING = in_layer(ASSETS, SERVING_LAYER)
 
 daily_job = define_asset_job(
-    DAILY_JOB, selection=partitioned_by(ASSETS, daily_partitions), tags=WRITER_TAGS,
+    DAILY_JOB, selection=partitioned_by(LAKEHOUSE_ASSETS, daily_partitions), tags=WRITER_TAGS,
     op_retry_policy=RETRY_POLICY,
     description="Every daily table, bronze to gold, for a date or a date range (one run).",
 )
 monthly_job = define_asset_job(
-    MONTHLY_JOB, selection=partitioned_by(ASSETS, monthly_partitions), tags=WRITER_TAGS,
+    MONTHLY_JOB, selection=partitioned_by(LAKEHOUSE_ASSETS, monthly_partitions), tags=WRITER_TAGS,
     op_retry_policy=RETRY_POLICY,
     description="The monthly marts, for a month or a range of months (one run).",
 )
 unpartitioned_job = define_asset_job(
-    UNPARTITIONED_JOB, selection=partitioned_by(ASSETS, None), tags=WRITER_TAGS,
+    UNPARTITIONED_JOB, selection=partitioned_by(LAKEHOUSE_ASSETS, None), tags=WRITER_TAGS,
     op_retry_policy=RETRY_POLICY,
     description="Tables rebuilt whole from the fact (customer lifetime value).",
 )
-ASSET_JOBS = [daily_job, monthly_job, unpartitioned_job]
+# One export at a time (WRITER_TAGS): an export's staging table is named after its mart and month.
+serving_monthly_job = define_asset_job(
+    SERVING_MONTHLY_JOB, selection=partitioned_by(SERVING, monthly_partitions), tags=WRITER_TAGS,
+    op_retry_policy=RETRY_POLICY,
+    description="The monthly marts exported to the mart database, a month per transaction (docs/serving.md).",
+)
+serving_unpartitioned_job = define_asset_job(
+    SERVING_UNPARTITIONED_JOB, selection=partitioned_by(SERVING, None), tags=WRITER_TAGS,
+    op_retry_policy=RETRY_POLICY,
+    description="Customer lifetime value exported to the mart database in one transaction.",
+)
+ASSET_JOBS = [daily_job, monthly_job, unpartitioned_job, serving_monthly_job, serving_unpartitioned_job]

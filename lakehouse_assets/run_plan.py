@@ -17,6 +17,8 @@ from lakehouse_assets.partitions import month_start
 DAILY_JOB = "daily_assets"
 MONTHLY_JOB = "monthly_marts"
 UNPARTITIONED_JOB = "unpartitioned_tables"
+SERVING_MONTHLY_JOB = "serving_monthly_marts"
+SERVING_UNPARTITIONED_JOB = "serving_unpartitioned_marts"
 
 # Every job that writes to the lakehouse or the landing zone carries WRITER_TAGS, so an
 # instance's run queue can allow one writer at a time (docs/operations.md: Delta on S3).
@@ -78,6 +80,14 @@ def downstream_runs(first: date, last: date, tags: Mapping[str, str] | None = No
     return [
         PlannedRun(MONTHLY_JOB, month_start(first).isoformat(), month_start(last).isoformat(), tags=extra),
         PlannedRun(UNPARTITIONED_JOB, tags=extra),
+    ]
+
+
+def serving_runs(first: date, last: date) -> list[PlannedRun]:
+    """The mart database's exports after `[first, last]`: its months' marts, then lifetime value."""
+    return [
+        PlannedRun(SERVING_MONTHLY_JOB, month_start(first).isoformat(), month_start(last).isoformat()),
+        PlannedRun(SERVING_UNPARTITIONED_JOB),
     ]
 
 

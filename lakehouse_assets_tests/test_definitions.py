@@ -14,6 +14,8 @@ DAILY = (
 )
 MONTHLY = ["gold/customer_monthly_sales", "gold/sales_team_monthly", "gold/category_monthly_revenue"]
 UNPARTITIONED = ["gold/customer_lifetime_value"]
+SERVING_MONTHLY = ["serving/customer_monthly_sales", "serving/sales_team_monthly", "serving/category_monthly_revenue"]
+SERVING = SERVING_MONTHLY + ["serving/customer_lifetime_value"]
 
 
 def graph():
@@ -26,7 +28,7 @@ def node(key: str):
 
 def test_asset_keys_are_exactly_the_spec_tables():
     keys = {"/".join(k.path) for k in graph().get_all_asset_keys()}
-    assert keys == set(DAILY + MONTHLY + UNPARTITIONED)
+    assert keys == set(DAILY + MONTHLY + UNPARTITIONED + SERVING)
 
 
 def test_daily_assets_share_one_partitioning_and_backfill_as_one_run():
@@ -42,6 +44,18 @@ def test_monthly_marts_are_mapped_from_the_daily_fact():
         assert isinstance(node(key).partitions_def, MonthlyPartitionsDefinition), key
         assert AssetKey(["gold", "fact_sales"]) in node(key).parent_keys, key
     assert node(UNPARTITIONED[0]).partitions_def is None
+
+
+def test_serving_assets_follow_their_gold_tables_in_jobs_of_their_own():
+    for key in SERVING:
+        gold = AssetKey(["gold", key.split("/")[1]])
+        assert node(key).parent_keys == {gold}, key
+        assert node(key).partitions_def == node("/".join(gold.path)).partitions_def, key
+    lakehouse_jobs = ("daily_assets", "monthly_marts", "unpartitioned_tables")
+    for name in lakehouse_jobs:  # runs without a mart database never select an export
+        assert not {k.path[0] for k in defs.resolve_job_def(name).asset_layer.selected_asset_keys} & {"serving"}
+    assert {"/".join(k.path) for k in defs.resolve_job_def("serving_monthly_marts").asset_layer.selected_asset_keys} \
+        == set(SERVING_MONTHLY)
 
 
 def test_lineage_reads_bronze_to_gold():

@@ -5,7 +5,7 @@ from __future__ import annotations
 import argparse
 import sys
 
-from lakehouse_assets.cli import catalog_cmd, generate_cmd, run_cmd
+from lakehouse_assets.cli import catalog_cmd, fx_cmd, generate_cmd, run_cmd
 from lakehouse_assets.resources.jvm import JvmSetupError
 from lakehouse_assets.settings import ConfigError
 
@@ -16,6 +16,7 @@ def build_parser() -> argparse.ArgumentParser:
     generate_cmd.register(subparsers)
     run_cmd.register(subparsers)
     catalog_cmd.register(subparsers)
+    fx_cmd.register(subparsers)
     return parser
 
 

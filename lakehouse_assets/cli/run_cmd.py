@@ -1,6 +1,7 @@
 """`lakehouse run --start DATE [--end DATE]`: materialize every asset for a date range.
 
-Daily tables run as one Dagster run over the whole range (single-run backfill),
+With LAKEHOUSE_FX_API_URL set, the range's FX rates are first fetched and landed
+(docs/sources.md). Daily tables run as one Dagster run over the whole range (single-run backfill),
 then the monthly marts for the months the range touches, then the unpartitioned
 tables: three runs in one process, so Spark starts once; then, when `catalog.kind` is
 glue, the `register_catalog` job (docs/catalog.md). Runs are recorded in
@@ -15,7 +16,7 @@ import sys
 from collections.abc import Callable
 from datetime import date
 
-from lakehouse_assets.cli import catalog_cmd
+from lakehouse_assets.cli import catalog_cmd, fx_cmd
 from lakehouse_assets.cli.summary import print_summary
 from lakehouse_assets.partitions import PARTITIONS_START
 from lakehouse_assets.run_errors import step_error
@@ -74,7 +75,10 @@ def execute(start: date, end: date, echo: Callable[[str], None] = print) -> int:
 
     instance = _instance()
     results = []
-    for run in checked_plan(start, end):
+    plan = checked_plan(start, end)
+    if not fx_cmd.fetch_before_run(start, end, echo):
+        return 1
+    for run in plan:
         echo(f"==> {run.describe()}")
         job = defs.resolve_job_def(run.job_name)
         result = job.execute_in_process(

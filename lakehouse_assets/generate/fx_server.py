@@ -27,6 +27,7 @@ from lakehouse_assets.generate.fx import fx_rows
 
 DEFAULT_TOKEN = "local-fx-token"
 DEFAULT_PAGE_SIZE = 3
+POLL_SECONDS = 0.05  # how soon a server run in a thread notices it is shut down
 
 
 @dataclass
@@ -78,7 +79,7 @@ class FxApiServer(ThreadingHTTPServer):
             return self.requests
 
     def __enter__(self) -> FxApiServer:
-        self._thread = threading.Thread(target=self.serve_forever, name="fx-api", daemon=True)
+        self._thread = threading.Thread(target=self.serve_forever, args=(POLL_SECONDS,), name="fx-api", daemon=True)
         self._thread.start()
         return self
 

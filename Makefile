@@ -20,14 +20,22 @@ ifeq ($(origin START),undefined)
 START := $(shell date -u -d "$(DAYS) days ago" +%F)
 endif
 
-.PHONY: install run test test-fast soak ui bench clean check-java
+.PHONY: install run test test-fast soak ui bench clean check-java check-mariadb stack stack-stop
 
-install: $(STAMP) $(JARS)/.complete
+install: $(STAMP) $(JARS)/.complete check-mariadb
 
 check-java:
 	@command -v java >/dev/null 2>&1 || { echo "Java 17+ is required: apt-get install openjdk-17-jre-headless (or set JAVA_HOME)"; exit 1; }
 	@v=$$(java -version 2>&1 | sed -n 's/.*version "\([0-9]*\).*/\1/p' | head -1); \
 	 [ "$${v:-0}" -ge 17 ] || { echo "Java 17+ is required (found Java $${v:-none}): apt-get install openjdk-17-jre-headless"; exit 1; }
+
+# MariaDB for the mart database's tests and `make stack` (docs/serving.md); the package's own
+# service is stopped: servers run as plain processes in a folder of their own.
+MARIADB_APT := apt-get update && DEBIAN_FRONTEND=noninteractive apt-get install -y mariadb-server
+check-mariadb:
+	@PATH="$$PATH:/usr/sbin" command -v mariadbd >/dev/null 2>&1 || { \
+	  if [ "$$(id -u)" = 0 ]; then $(MARIADB_APT) && { service mariadb stop >/dev/null 2>&1 || true; }; \
+	  else echo "MariaDB is required for the mart database (docs/serving.md): sudo sh -c '$(MARIADB_APT)'"; exit 1; fi; }
 
 $(STAMP): pyproject.toml
 	@command -v $(PYTHON) >/dev/null 2>&1 || { echo "$(PYTHON) is required"; exit 1; }
@@ -58,6 +66,23 @@ $(DAGSTER_HOME)/dagster.yaml:
 run: install $(DAGSTER_HOME)/dagster.yaml $(LOCAL_KEYS)
 	$(BIN)/lakehouse generate --start $(START) --days $(DAYS) --rows-per-day $(ROWS) --defects 0.02 --landing-root data/landing
 	$(WITH_KEYS) $(BIN)/lakehouse run --start $(START) --end $$(date -u -d "$(START) + $$(( $(DAYS) - 1 )) days" +%F)
+
+# `make run` with the mart database: a local MariaDB (data in $(MART_DATADIR), 127.0.0.1:$(MART_PORT)),
+# migrated, and the run's marts exported to it. `make stack-stop` stops the server.
+MART_PORT ?= 3307
+MART_DATADIR := .cache/mariadb
+MART_ENV := LAKEHOUSE_MART_URL=mysql://127.0.0.1:$(MART_PORT)/retail_mart LAKEHOUSE_MART_USER=lakehouse \
+	LAKEHOUSE_MART_PASSWORD=lakehouse-local
+stack: install $(DAGSTER_HOME)/dagster.yaml $(LOCAL_KEYS)
+	$(BIN)/lakehouse mart start --datadir $(MART_DATADIR) --port $(MART_PORT)
+	$(BIN)/lakehouse generate --start $(START) --days $(DAYS) --rows-per-day $(ROWS) --defects 0.02 --landing-root data/landing
+	$(WITH_KEYS) $(MART_ENV) $(BIN)/lakehouse run --start $(START) --end $$(date -u -d "$(START) + $$(( $(DAYS) - 1 )) days" +%F)
+	@echo "The marts are in MariaDB on 127.0.0.1:$(MART_PORT), schema retail_mart. Connect as the BI role:"
+	@echo "  mariadb -h 127.0.0.1 -P $(MART_PORT) -u lakehouse_bi -p'$${LAKEHOUSE_BI_PASSWORD:-lakehouse-bi-local}' retail_mart -e 'select * from v_sales_incentives limit 5'"
+	@echo "Stop the server with: make stack-stop"
+
+stack-stop:
+	@if [ -x $(BIN)/lakehouse ]; then $(BIN)/lakehouse mart stop --datadir $(MART_DATADIR); fi
 
 test: install
 	$(BIN)/pytest -q

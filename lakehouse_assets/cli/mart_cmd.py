@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import argparse
 import os
+import sys
 from collections.abc import Callable
 from datetime import date
 from pathlib import Path
@@ -59,7 +60,11 @@ def _migrate(args: argparse.Namespace) -> int:
     if not mart_configured():
         print(f"lakehouse mart migrate: set {MART_URL_VAR} (mysql://HOST:PORT/retail_mart)")
         return 2
-    migrate_or_explain(MartDatabase.from_env())
+    try:
+        migrate_or_explain(MartDatabase.from_env())
+    except MartError as error:
+        print(f"lakehouse mart migrate: {error}", file=sys.stderr)
+        return 1
     return 0
 
 

@@ -3,7 +3,8 @@
 With LAKEHOUSE_FX_API_URL set, the range's FX rates are first fetched and landed
 (docs/sources.md). Daily tables run as one Dagster run over the whole range (single-run backfill),
 then the monthly marts for the months the range touches, then the unpartitioned
-tables: three runs in one process, so Spark starts once; then, when `catalog.kind` is
+tables: three runs in one process, so Spark starts once; with LAKEHOUSE_MART_URL set,
+the same months and lifetime value exported to the mart database (docs/serving.md); then, when `catalog.kind` is
 glue, the `register_catalog` job (docs/catalog.md). Runs are recorded in
 the Dagster instance at $DAGSTER_HOME (the UI shows them) when it is set.
 """
@@ -16,7 +17,7 @@ import sys
 from collections.abc import Callable
 from datetime import date
 
-from lakehouse_assets.cli import catalog_cmd, fx_cmd
+from lakehouse_assets.cli import catalog_cmd, fx_cmd, mart_cmd
 from lakehouse_assets.cli.summary import print_summary
 from lakehouse_assets.partitions import PARTITIONS_START
 from lakehouse_assets.run_errors import step_error
@@ -75,7 +76,11 @@ def execute(start: date, end: date, echo: Callable[[str], None] = print) -> int:
 
     instance = _instance()
     results = []
-    plan = checked_plan(start, end)
+    try:
+        plan = checked_plan(start, end) + mart_cmd.export_plan(start, end, echo)
+    except mart_cmd.MartError as error:
+        print(f"lakehouse run: {error}", file=sys.stderr)
+        return 1
     if not fx_cmd.fetch_before_run(start, end, echo):
         return 1
     for run in plan:

@@ -55,7 +55,8 @@ def test_every_environment_configures_the_schedule():
         assert 0 <= settings.daily_hour <= 23 and settings.timezone
     defined = {s.name: s for s in SCHEDULES}
     assert set(defined) == {"daily_lakehouse", "weekly_maintenance", "fx_rates_yesterday"}
-    assert {s.name for s in SENSORS} == {"landing_files", "follow_up_daily_runs", "slack_on_run_failure"}
+    assert {s.name for s in SENSORS} == {"landing_files", "follow_up_daily_runs", "slack_on_run_failure",
+                                         "register_catalog_after_runs"}
 
 
 def test_last_complete_day_is_a_utc_day():

@@ -13,6 +13,7 @@ from lakehouse_assets.assets import ASSETS
 from lakehouse_assets.io_managers.delta_io_manager import DeltaIOManager
 from lakehouse_assets.jobs import ASSET_JOBS
 from lakehouse_assets.orchestration import JOBS, RESOURCES, SCHEDULES, SENSORS
+from lakehouse_assets.resources.crm_db import CRM_URL_VAR, CRM_USER_VAR, CrmDatabase
 from lakehouse_assets.resources.mart_db import MART_PASSWORD_VAR, MART_URL_VAR, MART_USER_VAR, MartDatabase
 from lakehouse_assets.resources.pii import HMAC_KEY_VAR, SALT_VAR, PiiMasking
 from lakehouse_assets.resources.settings import LakehouseSettings
@@ -36,6 +37,9 @@ defs = Definitions(
         # Needed by the serving jobs only; read when one of their runs starts.
         "mart_db": MartDatabase(url=EnvVar(MART_URL_VAR), user=EnvVar(MART_USER_VAR),
                                 password=EnvVar(MART_PASSWORD_VAR)),
+        # Needed by the crm jobs only; the password is read from LAKEHOUSE_CRM_PASSWORD when a run
+        # starts (empty: a server that trusts local clients).
+        "crm_db": CrmDatabase(url=EnvVar(CRM_URL_VAR), user=EnvVar(CRM_USER_VAR)),
         **RESOURCES,
     },
     executor=in_process_executor,

@@ -16,9 +16,12 @@ from collections.abc import Iterable
 from dagster import AssetsDefinition, AssetSelection, PartitionsDefinition, define_asset_job
 
 from lakehouse_assets.assets import ASSETS
+from lakehouse_assets.crm.assets import CRM_ASSETS
 from lakehouse_assets.failures import retry_policy
 from lakehouse_assets.partitions import daily_partitions, monthly_partitions
 from lakehouse_assets.run_plan import (
+    CRM_EXTRACT_JOB,
+    CRM_MONTHLY_JOB,
     DAILY_JOB,
     MONTHLY_JOB,
     SERVING_MONTHLY_JOB,
@@ -43,6 +46,9 @@ def in_layer(assets: Iterable[AssetsDefinition], layer: str, inside: bool = True
 RETRY_POLICY = retry_policy(definition_settings())
 LAKEHOUSE_ASSETS = in_layer(ASSETS, SERVING_LAYER, inside=False)
 SERVING = in_layer(ASSETS, SERVING_LAYER)
+# The crm source (docs/sources.md) has jobs of its own, run only when a CRM database is set.
+CRM = [a for a in ASSETS if any(a is c for c in CRM_ASSETS)]
+LAKEHOUSE_ASSETS = [a for a in LAKEHOUSE_ASSETS if not any(a is c for c in CRM_ASSETS)]
 
 daily_job = define_asset_job(
     DAILY_JOB, selection=partitioned_by(LAKEHOUSE_ASSETS, daily_partitions), tags=WRITER_TAGS,
@@ -70,4 +76,14 @@ serving_unpartitioned_job = define_asset_job(
     op_retry_policy=RETRY_POLICY,
     description="Customer lifetime value exported to the mart database in one transaction.",
 )
-ASSET_JOBS = [daily_job, monthly_job, unpartitioned_job, serving_monthly_job, serving_unpartitioned_job]
+# The crm source: extraction to dim_contact (bounded by the lakehouse/crm_until tag), then its mart's months.
+crm_extract_job = define_asset_job(
+    CRM_EXTRACT_JOB, selection=partitioned_by(CRM, None), tags=WRITER_TAGS, op_retry_policy=RETRY_POLICY,
+    description="The CRM tables over JDBC to bronze (incremental), silver, quarantine and dim_contact.",
+)
+crm_monthly_job = define_asset_job(
+    CRM_MONTHLY_JOB, selection=partitioned_by(CRM, monthly_partitions), tags=WRITER_TAGS,
+    op_retry_policy=RETRY_POLICY, description="gold/sales_pipeline_monthly for a month or a range of months.",
+)
+CRM_JOBS = [crm_extract_job, crm_monthly_job]
+ASSET_JOBS = [*CRM_JOBS, daily_job, monthly_job, unpartitioned_job, serving_monthly_job, serving_unpartitioned_job]

@@ -13,12 +13,15 @@ from dataclasses import dataclass, field
 from datetime import date
 
 from lakehouse_assets.partitions import month_start
+from lakehouse_assets.resources.crm_db import CRM_UNTIL_TAG
 
 DAILY_JOB = "daily_assets"
 MONTHLY_JOB = "monthly_marts"
 UNPARTITIONED_JOB = "unpartitioned_tables"
 SERVING_MONTHLY_JOB = "serving_monthly_marts"
 SERVING_UNPARTITIONED_JOB = "serving_unpartitioned_marts"
+CRM_EXTRACT_JOB = "crm_extract"
+CRM_MONTHLY_JOB = "crm_monthly"
 
 # Every job that writes to the lakehouse or the landing zone carries WRITER_TAGS, so an
 # instance's run queue can allow one writer at a time (docs/operations.md: Delta on S3).
@@ -88,6 +91,15 @@ def serving_runs(first: date, last: date) -> list[PlannedRun]:
     return [
         PlannedRun(SERVING_MONTHLY_JOB, month_start(first).isoformat(), month_start(last).isoformat()),
         PlannedRun(SERVING_UNPARTITIONED_JOB),
+    ]
+
+
+def crm_runs(first: date, last: date) -> list[PlannedRun]:
+    """The crm source after the daily tables of `[first, last]`: extract up to the end of `last`,
+    then the pipeline mart of the months it touches (docs/sources.md)."""
+    return [
+        PlannedRun(CRM_EXTRACT_JOB, tags={CRM_UNTIL_TAG: last.isoformat()}),
+        PlannedRun(CRM_MONTHLY_JOB, month_start(first).isoformat(), month_start(last).isoformat()),
     ]
 
 

@@ -99,6 +99,18 @@ class FxApiSettings:
     max_wait_seconds: Annotated[float, Field(ge=0)] = 300.0
 
 
+@dataclass(frozen=True, config=MODEL)
+class CrmSettings:
+    """How the crm source is read when `LAKEHOUSE_CRM_JDBC_URL` is set (docs/sources.md): each
+    extraction re-reads `overlap_minutes` below the last high-water mark (rows committed late
+    with an older `updated_at`), JDBC fetches `fetch_size` rows a round trip, and the watermark
+    check warns when the mark trails the extraction's bound by more than `max_lag_hours`."""
+
+    overlap_minutes: Annotated[int, Field(ge=0)] = 60
+    fetch_size: Annotated[int, Field(gt=0)] = 10_000
+    max_lag_hours: Annotated[float, Field(gt=0)] = 48.0
+
+
 Root = Annotated[str, AfterValidator(lambda value: resolve_root(value, PROJECT_ROOT))]
 
 
@@ -115,6 +127,7 @@ class Settings:
     schema_drift: Annotated[SchemaDriftSettings, OrEmpty] = field(default_factory=SchemaDriftSettings)
     catalog: Annotated[CatalogSettings, OrEmpty] = field(default_factory=CatalogSettings)
     fx_api: Annotated[FxApiSettings, OrEmpty] = field(default_factory=FxApiSettings)
+    crm: Annotated[CrmSettings, OrEmpty] = field(default_factory=CrmSettings)
 
 
 def config_dir() -> Path:

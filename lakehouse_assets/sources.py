@@ -135,6 +135,47 @@ SOURCES: dict[str, Source] = {
 
 DEFAULT_CURRENCIES = ("USD", "EUR", "GBP", "INR", "JPY", "CAD", "AUD")
 
+# The crm source (SPEC §7): tables of the CRM's PostgreSQL database, read over JDBC. Bronze
+# keeps their values as text, so the rules of SPEC §3 read them like landed lines. Not in
+# SOURCES: no landing folder feeds them.
+LIFECYCLE_STAGES = ("lead", "prospect", "customer", "churned")
+DEAL_STAGES = ("open", "won", "lost")
+
+CRM_CONTACTS = Source(
+    name="crm_contacts",
+    columns=(
+        "contact_id", "customer_id", "first_name", "last_name", "email", "phone", "lifecycle_stage",
+        "owner_sales_person_id", "created_at", "updated_at", "is_deleted",
+    ),
+    required=("contact_id", "lifecycle_stage", "created_at", "updated_at", "is_deleted"),
+    types={"created_at": ColumnType.TIMESTAMP, "updated_at": ColumnType.TIMESTAMP},
+    key=("contact_id", "updated_at"),
+    is_master_data=True,
+    pii=("first_name", "last_name", "email", "phone"),
+)
+
+CRM_DEALS = Source(
+    name="crm_deals",
+    columns=(
+        "deal_id", "contact_id", "store_id", "stage", "amount", "currency", "expected_close_date",
+        "created_at", "updated_at", "is_deleted",
+    ),
+    required=("deal_id", "contact_id", "store_id", "stage", "created_at", "updated_at", "is_deleted"),
+    types={
+        "amount": ColumnType.DECIMAL,
+        "currency": ColumnType.CURRENCY,
+        "expected_close_date": ColumnType.DATE,
+        "created_at": ColumnType.TIMESTAMP,
+        "updated_at": ColumnType.TIMESTAMP,
+    },
+    key=("deal_id", "updated_at"),
+    currency_column="currency",
+)
+
+# bronze/silver table name -> (the CRM table it is read from, the source contract).
+CRM_SOURCES: dict[str, Source] = {s.name: s for s in (CRM_CONTACTS, CRM_DEALS)}
+CRM_TABLES = {"crm_contacts": "crm.contacts", "crm_deals": "crm.deals"}
+
 # File extensions the landing zone accepts, longest first so `.csv.gz` wins over `.gz`.
 LANDING_FORMATS = {".csv.gz": "csv", ".csv": "csv", ".jsonl": "jsonl", ".parquet": "parquet"}
 

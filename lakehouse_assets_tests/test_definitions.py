@@ -16,6 +16,8 @@ MONTHLY = ["gold/customer_monthly_sales", "gold/sales_team_monthly", "gold/categ
 UNPARTITIONED = ["gold/customer_lifetime_value"]
 SERVING_MONTHLY = ["serving/customer_monthly_sales", "serving/sales_team_monthly", "serving/category_monthly_revenue"]
 SERVING = SERVING_MONTHLY + ["serving/customer_lifetime_value"]
+CRM = ["bronze/crm_contacts", "bronze/crm_deals", "silver/crm_contacts", "silver/crm_deals", "quarantine/crm_contacts",
+       "quarantine/crm_deals", "silver/dim_contact", "audit/source_watermarks", "gold/sales_pipeline_monthly"]
 
 
 def graph():
@@ -28,7 +30,7 @@ def node(key: str):
 
 def test_asset_keys_are_exactly_the_spec_tables():
     keys = {"/".join(k.path) for k in graph().get_all_asset_keys()}
-    assert keys == set(DAILY + MONTHLY + UNPARTITIONED + SERVING)
+    assert keys == set(DAILY + MONTHLY + UNPARTITIONED + SERVING + CRM)
 
 
 def test_daily_assets_share_one_partitioning_and_backfill_as_one_run():
@@ -56,6 +58,18 @@ def test_serving_assets_follow_their_gold_tables_in_jobs_of_their_own():
         assert not {k.path[0] for k in defs.resolve_job_def(name).asset_layer.selected_asset_keys} & {"serving"}
     assert {"/".join(k.path) for k in defs.resolve_job_def("serving_monthly_marts").asset_layer.selected_asset_keys} \
         == set(SERVING_MONTHLY)
+
+
+def test_crm_assets_run_in_jobs_of_their_own():
+    for name in ("daily_assets", "monthly_marts", "unpartitioned_tables"):  # runs without a CRM never read it
+        assert not {"/".join(k.path) for k in defs.resolve_job_def(name).asset_layer.selected_asset_keys} & set(CRM)
+    extract = {"/".join(k.path) for k in defs.resolve_job_def("crm_extract").asset_layer.selected_asset_keys}
+    assert extract == set(CRM) - {"gold/sales_pipeline_monthly"}
+    assert {"/".join(k.path) for k in defs.resolve_job_def("crm_monthly").asset_layer.selected_asset_keys} \
+        == {"gold/sales_pipeline_monthly"}
+    assert isinstance(node("gold/sales_pipeline_monthly").partitions_def, MonthlyPartitionsDefinition)
+    assert node("gold/sales_pipeline_monthly").parent_keys == {AssetKey(["silver", "crm_deals"]),
+                                                               AssetKey(["silver", "fx_rates"])}
 
 
 def test_lineage_reads_bronze_to_gold():

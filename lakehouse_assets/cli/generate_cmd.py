@@ -67,6 +67,9 @@ def register(subparsers: argparse._SubParsersAction) -> argparse.ArgumentParser:
     parser.add_argument("--landing-root", metavar="PATH",
                         help="local folder or s3://bucket/prefix (default: the configured landing root)")
     parser.add_argument("--quiet", action="store_true", help="no progress bar")
+    parser.add_argument("--crm-url", metavar="JDBC_URL",
+                        help="also fill the CRM database there (jdbc:postgresql://HOST:PORT/DB; user and password "
+                             "from LAKEHOUSE_CRM_USER/PASSWORD) with the days' contacts and deals (docs/sources.md)")
     parser.set_defaults(func=run)
     return parser
 
@@ -110,6 +113,10 @@ def run(args: argparse.Namespace) -> int:
         print(f"{prog}: failed writing landing files: {type(error).__name__}: {error}", file=sys.stderr)
         return 1
     print_summary(summary)
+    if args.crm_url:
+        from lakehouse_assets.cli.crm_cmd import fill_crm
+
+        fill_crm(args.crm_url, args.start, args.days, args.seed, args.defects)
     return 0
 
 

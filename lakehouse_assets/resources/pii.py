@@ -20,7 +20,7 @@ from pydantic import PrivateAttr
 
 from lakehouse_assets.resources.secrets import MaskingKeys, SecretError, resolve_secret
 from lakehouse_assets.settings import ConfigError, config_dir
-from lakehouse_assets.sources import SOURCES
+from lakehouse_assets.sources import CRM_SOURCES, SOURCES
 
 MASKING_FILE = "masking.yaml"
 HMAC_KEY_VAR = "LAKEHOUSE_PII_HMAC_KEY"
@@ -29,16 +29,18 @@ MIN_KEY_CHARS = 32
 MIN_SALT_CHARS = 16
 # The strategies `transforms/masking.py` has an expression for (tests hold the two equal).
 STRATEGIES = ("hmac_token", "sha256", "mask_last4", "email_mask", "redact")
+# Every source with PII columns: the landing sources and the crm source's tables.
+PII_SOURCES = {**SOURCES, **CRM_SOURCES}
 
 
 def parse_masking_policy(raw: Mapping[str, Any], origin: Path | str = MASKING_FILE) -> dict[str, dict[str, str]]:
     """{source: {column: strategy}} for every source with PII, validated against `SOURCES`."""
     policy: dict[str, dict[str, str]] = {}
-    unknown_sources = sorted(set(raw) - {s.name for s in SOURCES.values() if s.pii})
+    unknown_sources = sorted(set(raw) - {s.name for s in PII_SOURCES.values() if s.pii})
     if unknown_sources:
         raise ConfigError(f"{origin}: {unknown_sources} hold no PII columns (PII sources: "
-                          f"{sorted(s.name for s in SOURCES.values() if s.pii)})")
-    for source in (s for s in SOURCES.values() if s.pii):
+                          f"{sorted(s.name for s in PII_SOURCES.values() if s.pii)})")
+    for source in (s for s in PII_SOURCES.values() if s.pii):
         columns = dict(raw.get(source.name) or {})
         missing = [c for c in source.pii if c not in columns]
         if missing:

@@ -5,6 +5,8 @@ PYTHON ?= python3.11
 VENV := .venv
 BIN := $(VENV)/bin
 JARS := .cache/jars
+# The Kafka broker of the events source's tests and `make stack`: Scala 2.13 jars, kept apart from Spark's.
+KAFKA_JARS := .cache/kafka-jars
 STAMP := $(VENV)/.installed
 # Masking keys for this machine, made once and never committed (.cache is ignored).
 # An exported LAKEHOUSE_PII_HMAC_KEY / LAKEHOUSE_PII_SALT takes precedence.
@@ -22,7 +24,7 @@ endif
 
 .PHONY: install run test test-fast soak ui bench clean check-java check-mariadb stack stack-stop
 
-install: $(STAMP) $(JARS)/.complete check-mariadb
+install: $(STAMP) $(JARS)/.complete $(KAFKA_JARS)/.complete check-mariadb
 
 check-java:
 	@command -v java >/dev/null 2>&1 || { echo "Java 17+ is required: apt-get install openjdk-17-jre-headless (or set JAVA_HOME)"; exit 1; }
@@ -50,6 +52,14 @@ $(JARS)/.complete: config/jvm/pom.xml | check-java
 	    -DoutputDirectory=$(CURDIR)/$(JARS) -DexcludeTransitive=true
 	touch $@
 
+# Apache Kafka's broker with all its dependencies (transitive, unlike the Spark jars) and an
+# slf4j 1.7 binding (docs/sources.md).
+$(KAFKA_JARS)/.complete: config/jvm/kafka-pom.xml | check-java
+	@command -v mvn >/dev/null 2>&1 || { echo "Maven is required to fetch the Kafka broker's jars once: apt-get install maven"; exit 1; }
+	mvn --batch-mode --quiet -f config/jvm/kafka-pom.xml dependency:copy-dependencies \
+	    -DoutputDirectory=$(CURDIR)/$(KAFKA_JARS)
+	touch $@
+
 $(LOCAL_KEYS):
 	@mkdir -p $(@D)
 	@umask 077 && printf 'LAKEHOUSE_PII_HMAC_KEY=$${LAKEHOUSE_PII_HMAC_KEY:-%s}\nLAKEHOUSE_PII_SALT=$${LAKEHOUSE_PII_SALT:-%s}\n' \
@@ -67,22 +77,31 @@ run: install $(DAGSTER_HOME)/dagster.yaml $(LOCAL_KEYS)
 	$(BIN)/lakehouse generate --start $(START) --days $(DAYS) --rows-per-day $(ROWS) --defects 0.02 --landing-root data/landing
 	$(WITH_KEYS) $(BIN)/lakehouse run --start $(START) --end $$(date -u -d "$(START) + $$(( $(DAYS) - 1 )) days" +%F)
 
-# `make run` with the mart database: a local MariaDB (data in $(MART_DATADIR), 127.0.0.1:$(MART_PORT)),
-# migrated, and the run's marts exported to it. `make stack-stop` stops the server.
+# `make run` with the mart database and the events source: a local MariaDB (data in $(MART_DATADIR),
+# 127.0.0.1:$(MART_PORT)), migrated, and the run's marts exported to it; a local Kafka broker (data in
+# $(KAFKA_DIR), 127.0.0.1:$(KAFKA_PORT)) that the days' events are sent to and read from.
+# `make stack-stop` stops both servers.
 MART_PORT ?= 3307
 MART_DATADIR := .cache/mariadb
 MART_ENV := LAKEHOUSE_MART_URL=mysql://127.0.0.1:$(MART_PORT)/retail_mart LAKEHOUSE_MART_USER=lakehouse \
 	LAKEHOUSE_MART_PASSWORD=lakehouse-local
+KAFKA_PORT ?= 9093
+KAFKA_DIR := .cache/kafka
+KAFKA_ENV := LAKEHOUSE_KAFKA_BOOTSTRAP=127.0.0.1:$(KAFKA_PORT)
 stack: install $(DAGSTER_HOME)/dagster.yaml $(LOCAL_KEYS)
 	$(BIN)/lakehouse mart start --datadir $(MART_DATADIR) --port $(MART_PORT)
-	$(BIN)/lakehouse generate --start $(START) --days $(DAYS) --rows-per-day $(ROWS) --defects 0.02 --landing-root data/landing
-	$(WITH_KEYS) $(MART_ENV) $(BIN)/lakehouse run --start $(START) --end $$(date -u -d "$(START) + $$(( $(DAYS) - 1 )) days" +%F)
+	$(BIN)/lakehouse kafka start --folder $(KAFKA_DIR) --port $(KAFKA_PORT)
+	$(BIN)/lakehouse generate --start $(START) --days $(DAYS) --rows-per-day $(ROWS) --defects 0.02 --landing-root data/landing \
+	    --kafka-bootstrap 127.0.0.1:$(KAFKA_PORT)
+	$(WITH_KEYS) $(MART_ENV) $(KAFKA_ENV) $(BIN)/lakehouse run --start $(START) --end $$(date -u -d "$(START) + $$(( $(DAYS) - 1 )) days" +%F)
 	@echo "The marts are in MariaDB on 127.0.0.1:$(MART_PORT), schema retail_mart. Connect as the BI role:"
 	@echo "  mariadb -h 127.0.0.1 -P $(MART_PORT) -u lakehouse_bi -p'$${LAKEHOUSE_BI_PASSWORD:-lakehouse-bi-local}' retail_mart -e 'select * from v_sales_incentives limit 5'"
-	@echo "Stop the server with: make stack-stop"
+	@echo "Behaviour events: Kafka on 127.0.0.1:$(KAFKA_PORT), topic retail.events (docs/sources.md)."
+	@echo "Stop the servers with: make stack-stop"
 
 stack-stop:
 	@if [ -x $(BIN)/lakehouse ]; then $(BIN)/lakehouse mart stop --datadir $(MART_DATADIR); fi
+	@if [ -x $(BIN)/lakehouse ]; then $(BIN)/lakehouse kafka stop --folder $(KAFKA_DIR); fi
 
 test: install
 	$(BIN)/pytest -q

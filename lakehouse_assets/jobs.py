@@ -17,12 +17,16 @@ from dagster import AssetsDefinition, AssetSelection, PartitionsDefinition, defi
 
 from lakehouse_assets.assets import ASSETS
 from lakehouse_assets.crm.assets import CRM_ASSETS
+from lakehouse_assets.events.assets import EVENT_ASSETS
 from lakehouse_assets.failures import retry_policy
 from lakehouse_assets.partitions import daily_partitions, monthly_partitions
 from lakehouse_assets.run_plan import (
     CRM_EXTRACT_JOB,
     CRM_MONTHLY_JOB,
     DAILY_JOB,
+    EVENTS_DAILY_JOB,
+    EVENTS_INGEST_JOB,
+    EVENTS_MONTHLY_JOB,
     MONTHLY_JOB,
     SERVING_MONTHLY_JOB,
     SERVING_UNPARTITIONED_JOB,
@@ -49,6 +53,9 @@ SERVING = in_layer(ASSETS, SERVING_LAYER)
 # The crm source (docs/sources.md) has jobs of its own, run only when a CRM database is set.
 CRM = [a for a in ASSETS if any(a is c for c in CRM_ASSETS)]
 LAKEHOUSE_ASSETS = [a for a in LAKEHOUSE_ASSETS if not any(a is c for c in CRM_ASSETS)]
+# So has the events source (Kafka), run only when a broker is set.
+EVENTS = [a for a in ASSETS if any(a is e for e in EVENT_ASSETS)]
+LAKEHOUSE_ASSETS = [a for a in LAKEHOUSE_ASSETS if not any(a is e for e in EVENT_ASSETS)]
 
 daily_job = define_asset_job(
     DAILY_JOB, selection=partitioned_by(LAKEHOUSE_ASSETS, daily_partitions), tags=WRITER_TAGS,
@@ -76,6 +83,21 @@ serving_unpartitioned_job = define_asset_job(
     op_retry_policy=RETRY_POLICY,
     description="Customer lifetime value exported to the mart database in one transaction.",
 )
+# The events source (docs/sources.md): the stream, then the days' and the months' tables built from it.
+events_stream_job = define_asset_job(
+    EVENTS_INGEST_JOB, selection=partitioned_by(EVENTS, None), tags=WRITER_TAGS, op_retry_policy=RETRY_POLICY,
+    description="Read Kafka topic retail.events to its end into bronze/events and quarantine/events (exactly once).",
+)
+events_daily_job = define_asset_job(
+    EVENTS_DAILY_JOB, selection=partitioned_by(EVENTS, daily_partitions), tags=WRITER_TAGS,
+    op_retry_policy=RETRY_POLICY,
+    description="silver/events and gold/product_funnel_daily for a date or a date range (one run).",
+)
+events_monthly_job = define_asset_job(
+    EVENTS_MONTHLY_JOB, selection=partitioned_by(EVENTS, monthly_partitions), tags=WRITER_TAGS,
+    op_retry_policy=RETRY_POLICY,
+    description="gold/customer_engagement_monthly for a month or a range of months (one run).",
+)
 # The crm source: extraction to dim_contact (bounded by the lakehouse/crm_until tag), then its mart's months.
 crm_extract_job = define_asset_job(
     CRM_EXTRACT_JOB, selection=partitioned_by(CRM, None), tags=WRITER_TAGS, op_retry_policy=RETRY_POLICY,
@@ -86,4 +108,5 @@ crm_monthly_job = define_asset_job(
     op_retry_policy=RETRY_POLICY, description="gold/sales_pipeline_monthly for a month or a range of months.",
 )
 CRM_JOBS = [crm_extract_job, crm_monthly_job]
-ASSET_JOBS = [*CRM_JOBS, daily_job, monthly_job, unpartitioned_job, serving_monthly_job, serving_unpartitioned_job]
+ASSET_JOBS = [*CRM_JOBS, daily_job, monthly_job, unpartitioned_job, serving_monthly_job, serving_unpartitioned_job,
+              events_stream_job, events_daily_job, events_monthly_job]

@@ -22,6 +22,9 @@ SERVING_MONTHLY_JOB = "serving_monthly_marts"
 SERVING_UNPARTITIONED_JOB = "serving_unpartitioned_marts"
 CRM_EXTRACT_JOB = "crm_extract"
 CRM_MONTHLY_JOB = "crm_monthly"
+EVENTS_INGEST_JOB = "events_stream"
+EVENTS_DAILY_JOB = "events_daily"
+EVENTS_MONTHLY_JOB = "events_monthly"
 
 # Every job that writes to the lakehouse or the landing zone carries WRITER_TAGS, so an
 # instance's run queue can allow one writer at a time (docs/operations.md: Delta on S3).
@@ -91,6 +94,16 @@ def serving_runs(first: date, last: date) -> list[PlannedRun]:
     return [
         PlannedRun(SERVING_MONTHLY_JOB, month_start(first).isoformat(), month_start(last).isoformat()),
         PlannedRun(SERVING_UNPARTITIONED_JOB),
+    ]
+
+
+def events_runs(first: date, last: date) -> list[PlannedRun]:
+    """The events source after the daily tables of `[first, last]`: read the topic to its end,
+    then silver and the funnel of the range's days, then engagement of its months (docs/sources.md)."""
+    return [
+        PlannedRun(EVENTS_INGEST_JOB),
+        PlannedRun(EVENTS_DAILY_JOB, first.isoformat(), last.isoformat()),
+        PlannedRun(EVENTS_MONTHLY_JOB, month_start(first).isoformat(), month_start(last).isoformat()),
     ]
 
 

@@ -18,6 +18,8 @@ SERVING_MONTHLY = ["serving/customer_monthly_sales", "serving/sales_team_monthly
 SERVING = SERVING_MONTHLY + ["serving/customer_lifetime_value"]
 CRM = ["bronze/crm_contacts", "bronze/crm_deals", "silver/crm_contacts", "silver/crm_deals", "quarantine/crm_contacts",
        "quarantine/crm_deals", "silver/dim_contact", "audit/source_watermarks", "gold/sales_pipeline_monthly"]
+EVENTS = ["bronze/events", "quarantine/events", "silver/events", "gold/product_funnel_daily",
+          "gold/customer_engagement_monthly"]
 
 
 def graph():
@@ -30,7 +32,7 @@ def node(key: str):
 
 def test_asset_keys_are_exactly_the_spec_tables():
     keys = {"/".join(k.path) for k in graph().get_all_asset_keys()}
-    assert keys == set(DAILY + MONTHLY + UNPARTITIONED + SERVING + CRM)
+    assert keys == set(DAILY + MONTHLY + UNPARTITIONED + SERVING + CRM + EVENTS)
 
 
 def test_daily_assets_share_one_partitioning_and_backfill_as_one_run():
@@ -70,6 +72,19 @@ def test_crm_assets_run_in_jobs_of_their_own():
     assert isinstance(node("gold/sales_pipeline_monthly").partitions_def, MonthlyPartitionsDefinition)
     assert node("gold/sales_pipeline_monthly").parent_keys == {AssetKey(["silver", "crm_deals"]),
                                                                AssetKey(["silver", "fx_rates"])}
+
+
+def test_events_assets_run_in_jobs_of_their_own():
+    def selected(job: str) -> set[str]:
+        return {"/".join(k.path) for k in defs.resolve_job_def(job).asset_layer.selected_asset_keys}
+
+    for name in ("daily_assets", "monthly_marts", "unpartitioned_tables"):  # runs without Kafka never read it
+        assert not selected(name) & set(EVENTS)
+    assert selected("events_stream") == {"bronze/events", "quarantine/events"}
+    assert selected("events_daily") == {"silver/events", "gold/product_funnel_daily"}
+    assert selected("events_monthly") == {"gold/customer_engagement_monthly"}
+    assert node("gold/customer_engagement_monthly").parent_keys == {AssetKey(["silver", "events"]),
+                                                                    AssetKey(["gold", "fact_sales"])}
 
 
 def test_lineage_reads_bronze_to_gold():

@@ -70,6 +70,9 @@ def register(subparsers: argparse._SubParsersAction) -> argparse.ArgumentParser:
     parser.add_argument("--crm-url", metavar="JDBC_URL",
                         help="also fill the CRM database there (jdbc:postgresql://HOST:PORT/DB; user and password "
                              "from LAKEHOUSE_CRM_USER/PASSWORD) with the days' contacts and deals (docs/sources.md)")
+    parser.add_argument("--kafka-bootstrap", metavar="HOST:PORT",
+                        help="also send the days' behaviour events to Kafka topic retail.events there "
+                             "(docs/sources.md; defects add malformed and re-sent messages)")
     parser.set_defaults(func=run)
     return parser
 
@@ -117,6 +120,10 @@ def run(args: argparse.Namespace) -> int:
         from lakehouse_assets.cli.crm_cmd import fill_crm
 
         fill_crm(args.crm_url, args.start, args.days, args.seed, args.defects)
+    if args.kafka_bootstrap:
+        from lakehouse_assets.cli.events_cmd import produce_days
+
+        produce_days(args.kafka_bootstrap, args.start, args.days, summary.rows_per_day, args.seed, args.defects)
     return 0
 
 

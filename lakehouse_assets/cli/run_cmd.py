@@ -5,7 +5,8 @@ With LAKEHOUSE_FX_API_URL set, the range's FX rates are first fetched and landed
 then the monthly marts for the months the range touches, then the unpartitioned
 tables: three runs in one process, so Spark starts once; with LAKEHOUSE_MART_URL set,
 the same months and lifetime value exported to the mart database (docs/serving.md); then, when `catalog.kind` is
-glue, the `register_catalog` job (docs/catalog.md). Runs are recorded in
+glue, the `register_catalog` job (docs/catalog.md). With LAKEHOUSE_KAFKA_BOOTSTRAP set, the events
+source runs after the lakehouse's tables: the topic read to its end, then its days and months. Runs are recorded in
 the Dagster instance at $DAGSTER_HOME (the UI shows them) when it is set.
 With LAKEHOUSE_CRM_JDBC_URL set, the crm source is extracted up to the end of the last day and
 built after the daily tables (docs/sources.md); unset, one line says it is skipped.
@@ -19,7 +20,7 @@ import sys
 from collections.abc import Callable
 from datetime import date
 
-from lakehouse_assets.cli import catalog_cmd, crm_cmd, fx_cmd, mart_cmd
+from lakehouse_assets.cli import catalog_cmd, crm_cmd, events_cmd, fx_cmd, mart_cmd
 from lakehouse_assets.cli.summary import print_summary
 from lakehouse_assets.partitions import PARTITIONS_START
 from lakehouse_assets.run_errors import step_error
@@ -79,7 +80,8 @@ def execute(start: date, end: date, echo: Callable[[str], None] = print) -> int:
     instance = _instance()
     results = []
     try:
-        plan = checked_plan(start, end) + crm_cmd.crm_plan(start, end, echo) + mart_cmd.export_plan(start, end, echo)
+        plan = checked_plan(start, end) + crm_cmd.crm_plan(start, end, echo) + events_cmd.events_plan(start, end, echo)
+        plan += mart_cmd.export_plan(start, end, echo)
     except mart_cmd.MartError as error:
         print(f"lakehouse run: {error}", file=sys.stderr)
         return 1

@@ -15,12 +15,13 @@ from lakehouse_assets.contracts.audit import AUDIT_CONTRACTS
 from lakehouse_assets.contracts.base import RULE_KIND, key_columns, spark_type
 from lakehouse_assets.contracts.crm import CRM_CONTRACTS
 from lakehouse_assets.contracts.dimensions import DIMENSION_CONTRACTS
+from lakehouse_assets.contracts.events import EVENT_CONTRACTS
 from lakehouse_assets.contracts.gold import GOLD_CONTRACTS
 from lakehouse_assets.contracts.silver import QUARANTINE_CONTRACTS, SILVER_CONTRACTS
 
 CONTRACTS: dict[tuple[str, str], DataFrameSchema] = {
     **SILVER_CONTRACTS, **QUARANTINE_CONTRACTS, **DIMENSION_CONTRACTS, **GOLD_CONTRACTS, **AUDIT_CONTRACTS,
-    **CRM_CONTRACTS,
+    **CRM_CONTRACTS, **EVENT_CONTRACTS,
 }
 COLUMN_SCHEMA_KEY = "dagster/column_schema"
 

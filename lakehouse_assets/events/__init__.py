@@ -1,0 +1,1 @@
+"""The events source (SPEC §7): Kafka topic retail.events through bronze, silver and gold (docs/sources.md)."""

@@ -1,0 +1,198 @@
+"""A local Kafka broker as a plain process: `make stack` and the events tests start one.
+
+Apache Kafka's own jars (`make install` copies them into .cache/kafka-jars from
+config/jvm/kafka-pom.xml) run one KRaft node that is both broker and controller, on
+127.0.0.1 only. Its folder holds everything (server.properties, the log dirs, the
+server log, the pid file), so a broker is removed with its folder. The storage is
+formatted once; later starts of the same folder keep the topics. Stop it by its PID.
+"""
+
+from __future__ import annotations
+
+import base64
+import os
+import signal
+import socket
+import subprocess
+import time
+import uuid
+from dataclasses import dataclass
+from pathlib import Path
+
+from lakehouse_assets.settings import PROJECT_ROOT
+
+START_TIMEOUT_S = 60.0
+STOP_TIMEOUT_S = 30.0
+BOOTSTRAP_VAR = "LAKEHOUSE_KAFKA_BOOTSTRAP"
+INSTALL_HINT = ("the Kafka broker's jars are missing: run `make install` (Maven copies "
+                "org.apache.kafka:kafka_2.13 and its dependencies from config/jvm/kafka-pom.xml "
+                "into .cache/kafka-jars), and Java 17+ must be on PATH")
+JVM_OPTIONS = ("-Xmx512m", "-XX:+UseSerialGC", "-XX:TieredStopAtLevel=1", "-Djava.awt.headless=true")
+LOG_CONFIG = """\
+log4j.rootLogger=WARN, stdout
+log4j.logger.kafka.server.KafkaRaftServer=INFO
+log4j.appender.stdout=org.apache.log4j.ConsoleAppender
+log4j.appender.stdout.layout=org.apache.log4j.PatternLayout
+log4j.appender.stdout.layout.ConversionPattern=[%d] %p %m (%c)%n
+"""
+
+
+class BrokerError(RuntimeError):
+    """The broker's jars are missing, or it did not start or stop; the message says why."""
+
+
+def kafka_jar_dir() -> Path:
+    return Path(os.environ.get("LAKEHOUSE_KAFKA_JAR_DIR", PROJECT_ROOT / ".cache" / "kafka-jars"))
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def port_open(port: int) -> bool:
+    with socket.socket() as sock:
+        sock.settimeout(0.5)
+        return sock.connect_ex(("127.0.0.1", port)) == 0
+
+
+def server_properties(logs: Path, port: int, controller_port: int) -> str:
+    """One KRaft node, broker and controller, with the internal topics at replication 1."""
+    return "\n".join([
+        "process.roles=broker,controller",
+        "node.id=1",
+        f"controller.quorum.voters=1@127.0.0.1:{controller_port}",
+        f"listeners=PLAINTEXT://127.0.0.1:{port},CONTROLLER://127.0.0.1:{controller_port}",
+        f"advertised.listeners=PLAINTEXT://127.0.0.1:{port}",
+        "controller.listener.names=CONTROLLER",
+        "inter.broker.listener.name=PLAINTEXT",
+        "listener.security.protocol.map=PLAINTEXT:PLAINTEXT,CONTROLLER:PLAINTEXT",
+        f"log.dirs={logs}",
+        "num.partitions=1",
+        # A local broker keeps every message: replayed and re-sent events are the point of it.
+        "log.retention.ms=-1",
+        "offsets.topic.replication.factor=1",
+        "offsets.topic.num.partitions=1",
+        "transaction.state.log.replication.factor=1",
+        "transaction.state.log.min.isr=1",
+        "share.coordinator.state.topic.replication.factor=1",
+        "share.coordinator.state.topic.min.isr=1",
+        "group.initial.rebalance.delay.ms=0",
+        "auto.create.topics.enable=false",
+        "",
+    ])
+
+
+@dataclass
+class LocalKafka:
+    """One Kafka node on 127.0.0.1:`port` with its data in `folder`."""
+
+    folder: Path
+    port: int = 0  # 0: free ports, chosen at the first start and kept for restarts
+    controller_port: int = 0
+
+    def __post_init__(self) -> None:
+        self.folder = Path(self.folder).resolve()
+
+    @property
+    def bootstrap(self) -> str:
+        """The LAKEHOUSE_KAFKA_BOOTSTRAP of this broker."""
+        return f"127.0.0.1:{self.port}"
+
+    @property
+    def pid_file(self) -> Path:
+        return self.folder / "kafka.pid"
+
+    @property
+    def properties(self) -> Path:
+        return self.folder / "server.properties"
+
+    def pid(self) -> int | None:
+        """The running broker's PID, or None."""
+        try:
+            pid = int(self.pid_file.read_text().strip())
+            os.kill(pid, 0)
+        except (OSError, ValueError):
+            return None
+        return pid
+
+    def _java(self, main: str, *args: str, jvm: tuple[str, ...] = ()) -> list[str]:
+        jars = kafka_jar_dir()
+        if not any(jars.glob("kafka_2.13-*.jar")):
+            raise BrokerError(f"{INSTALL_HINT} (looked in {jars})")
+        return ["java", *jvm, f"-Dlog4j.configuration=file:{self.folder / 'log4j.properties'}",
+                "-cp", f"{jars}/*", main, *args]
+
+    def _configure(self) -> None:
+        """Write the configuration (ports kept from an earlier start) and format the storage once."""
+        self.folder.mkdir(parents=True, exist_ok=True)
+        ports = self.folder / "ports"
+        if ports.exists() and not self.port:
+            self.port, self.controller_port = (int(p) for p in ports.read_text().split())
+        self.port = self.port or free_port()
+        self.controller_port = self.controller_port or free_port()
+        ports.write_text(f"{self.port} {self.controller_port}\n")
+        (self.folder / "log4j.properties").write_text(LOG_CONFIG)
+        logs = self.folder / "logs"
+        self.properties.write_text(server_properties(logs, self.port, self.controller_port))
+        if (logs / "meta.properties").exists():
+            return
+        # `=`: a random id may start with "-", which the tool's parser would take for an option.
+        cluster_id = base64.urlsafe_b64encode(uuid.uuid4().bytes).decode().rstrip("=")
+        done = subprocess.run(self._java("kafka.tools.StorageTool", "format", f"--cluster-id={cluster_id}",
+                                         f"--config={self.properties}", jvm=("-Xmx256m",)),
+                              capture_output=True, text=True)
+        if done.returncode != 0:
+            raise BrokerError(f"formatting the Kafka storage failed: {(done.stderr or done.stdout).strip()[-500:]}")
+
+    def start(self) -> LocalKafka:
+        """Start the broker (formatting its storage first) and wait until its port opens."""
+        if self.pid() is not None:
+            raise BrokerError(f"a broker already runs on {self.folder} (pid {self.pid()})")
+        self._configure()
+        log = open(self.folder / "server.log", "ab")  # noqa: SIM115 (the child keeps it)
+        self._process = subprocess.Popen(
+            self._java("kafka.Kafka", str(self.properties), jvm=JVM_OPTIONS),
+            stdout=log, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL, start_new_session=True)
+        log.close()
+        self.pid_file.write_text(f"{self._process.pid}\n")
+        deadline = time.monotonic() + START_TIMEOUT_S
+        while time.monotonic() < deadline:
+            if self._process.poll() is not None:
+                raise BrokerError(f"the Kafka broker exited with {self._process.returncode}; see "
+                                  f"{self.folder / 'server.log'}")
+            if port_open(self.port):
+                return self
+            time.sleep(0.1)
+        self.kill()
+        raise BrokerError(f"the Kafka broker did not open port {self.port} within {START_TIMEOUT_S:.0f} s")
+
+    def _signal(self, sig: signal.Signals) -> None:
+        pid = self.pid()
+        if pid is None:
+            return
+        os.kill(pid, sig)
+        process = getattr(self, "_process", None)
+        deadline = time.monotonic() + STOP_TIMEOUT_S
+        while time.monotonic() < deadline:
+            if process is not None and process.pid == pid:
+                if process.poll() is not None:
+                    break
+            else:
+                try:
+                    os.kill(pid, 0)
+                except OSError:
+                    break
+            time.sleep(0.05)
+        else:
+            raise BrokerError(f"the Kafka broker (pid {pid}) did not stop within {STOP_TIMEOUT_S:.0f} s")
+        self.pid_file.unlink(missing_ok=True)
+
+    def stop(self) -> None:
+        """Shut down cleanly (SIGTERM) and wait for the process to end."""
+        self._signal(signal.SIGTERM)
+
+    def kill(self) -> None:
+        """End the broker at once (SIGKILL)."""
+        self._signal(signal.SIGKILL)

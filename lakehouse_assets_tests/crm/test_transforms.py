@@ -102,7 +102,7 @@ def test_sales_pipeline_monthly_matches_an_independent_reading_of_the_spec(spark
         {"rate_date": date(2024, 1, 2), "currency": "EUR", "usd_per_unit": Decimal("1.10000000")},
         {"rate_date": date(2024, 1, 31), "currency": "EUR", "usd_per_unit": Decimal("1.08333333")},
         {"rate_date": date(2024, 2, 29), "currency": "EUR", "usd_per_unit": Decimal("1.05000000")},
-        {"rate_date": date(2024, 3, 1), "currency": "EUR", "usd_per_unit": Decimal("9.99999999")},  # after February, March's
+        {"rate_date": date(2024, 3, 1), "currency": "EUR", "usd_per_unit": Decimal("9.99999999")},  # March's only
         {"rate_date": date(2024, 1, 5), "currency": "GBP", "usd_per_unit": Decimal("1.26500000")},
     ]
     months = [date(2024, 1, 1), date(2024, 2, 1), date(2024, 3, 1)]

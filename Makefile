@@ -22,9 +22,9 @@ ifeq ($(origin START),undefined)
 START := $(shell date -u -d "$(DAYS) days ago" +%F)
 endif
 
-.PHONY: install run test test-fast soak ui bench clean check-java check-mariadb stack stack-stop
+.PHONY: install run test test-fast soak ui bench clean check-java check-mariadb check-postgres stack stack-stop
 
-install: $(STAMP) $(JARS)/.complete $(KAFKA_JARS)/.complete check-mariadb
+install: $(STAMP) $(JARS)/.complete $(KAFKA_JARS)/.complete check-mariadb check-postgres
 
 check-java:
 	@command -v java >/dev/null 2>&1 || { echo "Java 17+ is required: apt-get install openjdk-17-jre-headless (or set JAVA_HOME)"; exit 1; }
@@ -38,6 +38,15 @@ check-mariadb:
 	@PATH="$$PATH:/usr/sbin" command -v mariadbd >/dev/null 2>&1 || { \
 	  if [ "$$(id -u)" = 0 ]; then $(MARIADB_APT) && { service mariadb stop >/dev/null 2>&1 || true; }; \
 	  else echo "MariaDB is required for the mart database (docs/serving.md): sudo sh -c '$(MARIADB_APT)'"; exit 1; fi; }
+
+# PostgreSQL for the crm source's tests and `make stack` (docs/sources.md). Its binaries live in
+# Debian's versioned folder, not on PATH; the package's own service is stopped.
+POSTGRES_APT := apt-get update && DEBIAN_FRONTEND=noninteractive apt-get install -y postgresql
+check-postgres:
+	@ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1 || command -v initdb >/dev/null 2>&1 || { \
+	  if [ "$$(id -u)" = 0 ]; then $(POSTGRES_APT) && { service postgresql stop >/dev/null 2>&1 || true; }; \
+	  else echo "PostgreSQL is required for the crm source (docs/sources.md): sudo sh -c '$(POSTGRES_APT)'"; \
+	  exit 1; fi; }
 
 $(STAMP): pyproject.toml
 	@command -v $(PYTHON) >/dev/null 2>&1 || { echo "$(PYTHON) is required"; exit 1; }
@@ -88,20 +97,28 @@ MART_ENV := LAKEHOUSE_MART_URL=mysql://127.0.0.1:$(MART_PORT)/retail_mart LAKEHO
 KAFKA_PORT ?= 9093
 KAFKA_DIR := .cache/kafka
 KAFKA_ENV := LAKEHOUSE_KAFKA_BOOTSTRAP=127.0.0.1:$(KAFKA_PORT)
+# The crm source's CRM database: a local PostgreSQL (data in $(CRM_DATADIR), 127.0.0.1:$(CRM_PORT)).
+CRM_PORT ?= 5433
+CRM_DATADIR := .cache/postgres
+CRM_URL := jdbc:postgresql://127.0.0.1:$(CRM_PORT)/crm
+CRM_ENV := LAKEHOUSE_CRM_JDBC_URL=$(CRM_URL) LAKEHOUSE_CRM_USER=postgres
 stack: install $(DAGSTER_HOME)/dagster.yaml $(LOCAL_KEYS)
 	$(BIN)/lakehouse mart start --datadir $(MART_DATADIR) --port $(MART_PORT)
 	$(BIN)/lakehouse kafka start --folder $(KAFKA_DIR) --port $(KAFKA_PORT)
-	$(BIN)/lakehouse generate --start $(START) --days $(DAYS) --rows-per-day $(ROWS) --defects 0.02 --landing-root data/landing \
-	    --kafka-bootstrap 127.0.0.1:$(KAFKA_PORT)
-	$(WITH_KEYS) $(MART_ENV) $(KAFKA_ENV) $(BIN)/lakehouse run --start $(START) --end $$(date -u -d "$(START) + $$(( $(DAYS) - 1 )) days" +%F)
+	$(BIN)/lakehouse crm start --datadir $(CRM_DATADIR) --port $(CRM_PORT)
+	$(CRM_ENV) $(BIN)/lakehouse generate --start $(START) --days $(DAYS) --rows-per-day $(ROWS) --defects 0.02 --landing-root data/landing \
+	    --kafka-bootstrap 127.0.0.1:$(KAFKA_PORT) --crm-url $(CRM_URL)
+	$(WITH_KEYS) $(MART_ENV) $(KAFKA_ENV) $(CRM_ENV) $(BIN)/lakehouse run --start $(START) --end $$(date -u -d "$(START) + $$(( $(DAYS) - 1 )) days" +%F)
 	@echo "The marts are in MariaDB on 127.0.0.1:$(MART_PORT), schema retail_mart. Connect as the BI role:"
 	@echo "  mariadb -h 127.0.0.1 -P $(MART_PORT) -u lakehouse_bi -p'$${LAKEHOUSE_BI_PASSWORD:-lakehouse-bi-local}' retail_mart -e 'select * from v_sales_incentives limit 5'"
 	@echo "Behaviour events: Kafka on 127.0.0.1:$(KAFKA_PORT), topic retail.events (docs/sources.md)."
+	@echo "The CRM: PostgreSQL on 127.0.0.1:$(CRM_PORT), database crm: psql -h 127.0.0.1 -p $(CRM_PORT) -U postgres crm"
 	@echo "Stop the servers with: make stack-stop"
 
 stack-stop:
 	@if [ -x $(BIN)/lakehouse ]; then $(BIN)/lakehouse mart stop --datadir $(MART_DATADIR); fi
 	@if [ -x $(BIN)/lakehouse ]; then $(BIN)/lakehouse kafka stop --folder $(KAFKA_DIR); fi
+	@if [ -x $(BIN)/lakehouse ]; then $(BIN)/lakehouse crm stop --datadir $(CRM_DATADIR); fi
 
 test: install
 	$(BIN)/pytest -q

@@ -84,10 +84,11 @@ def _extract(args: argparse.Namespace) -> int:
     if not result.success:
         print(failure_message(run, result), file=sys.stderr)
         return 1
-    for event in result.get_asset_materialization_events():
-        materialization = event.asset_materialization
-        rows = materialization.metadata.get("rows_read") or materialization.metadata.get("dagster/row_count")
-        print(f"  {'/'.join(materialization.asset_key.path)}: {getattr(rows, 'value', '-')} rows")
+    for materialization in result.asset_materializations_for_node("crm"):
+        metadata = materialization.metadata
+        shown = {k: getattr(metadata.get(k), "value", None) for k in ("rows_read", "rows_added", "dagster/row_count")}
+        figures = ", ".join(f"{k.split('/')[-1]} {v}" for k, v in shown.items() if v is not None)
+        print(f"  {'/'.join(materialization.asset_key.path)}: {figures or 'written'}")
     return 0
 
 

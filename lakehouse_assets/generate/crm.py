@@ -136,12 +136,13 @@ def _day(rng: random.Random, state: _State, day: date, defects: float) -> CrmDay
         (state.deals if table == "crm.deals" else state.contacts)[row[COLUMNS[table][0]]] = row
         out.rows.append((table, row))
     for _ in range(LATE):
+        at = datetime.combine(day, datetime.min.time()) + LATE_FROM + timedelta(seconds=rng.randrange(LATE_SPAN_S))
+        # A deal whose committed state is older than the late row: the late row is its newest state.
         open_deals = sorted(d for d, r in state.deals.items() if d not in state.frozen and r["stage"] == "open"
-                            and not r["is_deleted"])
+                            and not r["is_deleted"] and r["updated_at"] < at)
         if not open_deals:
             break
         deal_id = rng.choice(open_deals)
-        at = datetime.combine(day, datetime.min.time()) + LATE_FROM + timedelta(seconds=rng.randrange(LATE_SPAN_S))
         row = {**state.deals[deal_id], "stage": rng.choice(DEAL_STAGES[1:]), "updated_at": at}
         state.deals[deal_id] = row
         state.frozen.add(deal_id)

@@ -23,6 +23,7 @@ from lakehouse_assets.settings import PROJECT_ROOT
 
 START_TIMEOUT_S = 60.0
 STOP_TIMEOUT_S = 30.0
+BIND_ATTEMPTS = 3
 BOOTSTRAP_VAR = "LAKEHOUSE_KAFKA_BOOTSTRAP"
 INSTALL_HINT = ("the Kafka broker's jars are missing: run `make install` (Maven copies "
                 "org.apache.kafka:kafka_2.13 and its dependencies from config/jvm/kafka-pom.xml "
@@ -147,10 +148,27 @@ class LocalKafka:
             raise BrokerError(f"formatting the Kafka storage failed: {(done.stderr or done.stdout).strip()[-500:]}")
 
     def start(self) -> LocalKafka:
-        """Start the broker (formatting its storage first) and wait until its port opens."""
+        """Start the broker (formatting its storage first) and wait until its port opens. Ports
+        chosen here are chosen again when another process took one before the broker bound it."""
         if self.pid() is not None:
             raise BrokerError(f"a broker already runs on {self.folder} (pid {self.pid()})")
-        self._configure()
+        chosen = not self.port and not (self.folder / "ports").exists()
+        for attempt in range(1, BIND_ATTEMPTS + 1):
+            self._configure()
+            try:
+                return self._launch()
+            except BrokerError:
+                if not (chosen and attempt < BIND_ATTEMPTS and self._lost_a_port()):
+                    raise
+                self.port = self.controller_port = 0
+                (self.folder / "ports").unlink()
+        raise AssertionError("unreachable")
+
+    def _lost_a_port(self) -> bool:
+        return "Address already in use" in (self.folder / "server.log").read_text(errors="replace")[-20_000:]
+
+    def _launch(self) -> LocalKafka:
+        (self.folder / "server.log").unlink(missing_ok=True)
         log = open(self.folder / "server.log", "ab")  # noqa: SIM115 (the child keeps it)
         self._process = subprocess.Popen(
             self._java("kafka.Kafka", str(self.properties), jvm=JVM_OPTIONS),
@@ -160,6 +178,7 @@ class LocalKafka:
         deadline = time.monotonic() + START_TIMEOUT_S
         while time.monotonic() < deadline:
             if self._process.poll() is not None:
+                self.pid_file.unlink(missing_ok=True)
                 raise BrokerError(f"the Kafka broker exited with {self._process.returncode}; see "
                                   f"{self.folder / 'server.log'}")
             if port_open(self.port):

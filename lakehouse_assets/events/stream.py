@@ -12,7 +12,6 @@ with the same offsets and id, and the replay writes nothing twice.
 
 from __future__ import annotations
 
-import json
 from dataclasses import dataclass, field
 
 from pyspark import StorageLevel
@@ -44,11 +43,10 @@ class StreamTarget:
 
 @dataclass
 class StreamRun:
-    """What one available-now run did."""
+    """What one available-now run wrote: the batches it ran (a replayed one included) and their messages."""
 
     batches: list[int] = field(default_factory=list)
     messages: int = 0
-    end_offsets: dict[int, int] = field(default_factory=dict)  # partition -> next offset to read
 
 
 def append_once(frame: DataFrame, path: str, batch_id: int) -> None:
@@ -57,8 +55,9 @@ def append_once(frame: DataFrame, path: str, batch_id: int) -> None:
      .option("txnAppId", APP_ID).option("txnVersion", batch_id).save(path))
 
 
-def batch_writer(target: StreamTarget):
-    """The foreachBatch function: a batch's messages to bronze, its invalid ones to quarantine."""
+def batch_writer(target: StreamTarget, run: StreamRun):
+    """The foreachBatch function: a batch's messages to bronze, its invalid ones to quarantine.
+    It runs on the driver, so it also records the batch in `run`."""
 
     def write(messages: DataFrame, batch_id: int) -> None:
         # Cached: the batch is read from Kafka once for both tables.
@@ -66,6 +65,8 @@ def batch_writer(target: StreamTarget):
         try:
             append_once(bronze, target.bronze_path, batch_id)
             append_once(quarantine_rows(classify(bronze)), target.quarantine_path, batch_id)
+            run.batches.append(batch_id)
+            run.messages += bronze.count()
         finally:
             bronze.unpersist()
 
@@ -100,22 +101,11 @@ def kafka_reader(spark: SparkSession, target: StreamTarget) -> DataFrame:
 def ingest_available(spark: SparkSession, target: StreamTarget) -> StreamRun:
     """Read every message the topic holds now, write it exactly once, and stop."""
     require_checkpoint(spark, target)
+    run = StreamRun()
     query = (kafka_reader(spark, target).writeStream
-             .foreachBatch(batch_writer(target))
+             .foreachBatch(batch_writer(target, run))
              .option("checkpointLocation", target.checkpoint)
              .trigger(availableNow=True)
              .start())
     query.awaitTermination()
-    run = StreamRun()
-    for progress in query.recentProgress:
-        rows = int(progress.get("numInputRows") or 0)
-        if rows:
-            run.batches.append(int(progress["batchId"]))
-            run.messages += rows
-        for source in progress.get("sources") or []:
-            ends = source.get("endOffset") or {}
-            if isinstance(ends, str):
-                ends = json.loads(ends)
-            for partition, offset in (ends.get(target.topic) or {}).items():
-                run.end_offsets[int(partition)] = int(offset)
     return run

@@ -111,26 +111,32 @@ def crm(context: AssetExecutionContext, config: CrmExtractConfig, spark: SparkRe
     yield Output(None, output_name="audit__source_watermarks",
                  metadata={"delta_version": mark_commit.version, "path": MetadataValue.path(mark_commit.path)})
     yield checks.watermark_result(tables.read(WATERMARKS), until, settings.crm.max_lag_hours)
-    silver = {}
-    for name, source in CRM_SOURCES.items():
-        silver[name] = yield from _validate(context, spark, pii, tables, name, source)
-    if silver.get("crm_contacts") is not None:
-        yield from audited_write(context, DIM_CONTACT, crm_rows.dim_contact(silver["crm_contacts"]), None,
-                                 output_name="dim_contact")
+    silver, cached = {}, []
+    try:
+        for name, source in CRM_SOURCES.items():
+            silver[name] = yield from _validate(context, spark, pii, tables, name, source, cached)
+        if silver.get("crm_contacts") is not None:
+            yield from audited_write(context, DIM_CONTACT, crm_rows.dim_contact(silver["crm_contacts"]), None,
+                                     output_name="dim_contact")
+    finally:
+        for frame in cached:
+            frame.unpersist()
 
 
-def _validate(context, spark: SparkResource, pii: PiiMasking, tables: DeltaTables, name: str, source):
+def _validate(context, spark: SparkResource, pii: PiiMasking, tables: DeltaTables, name: str, source,
+              cached: list):
     """silver/<name> and quarantine/<name> from all of bronze/<name>, with row accounting."""
     if not tables.exists(["bronze", name]):
         context.log.warning(f"bronze/{name} does not exist yet: nothing extracted, nothing to validate")
         return None
     classified = crm_rows.classify(tables.read(["bronze", name]), source, spark.settings.currencies)
-    classified.persist()
+    classified.persist()  # counted, then read by silver and quarantine
     counts = crm_rows.accounting(classified)
     silver = crm_rows.silver_rows(classified, source)
     if source.pii:
         silver = mask_pii(spark.session, silver, pii.strategies(name), pii.key_material())
     silver = silver.persist()
+    cached += [classified, silver]
     quarantine = crm_rows.quarantine_rows(classified, source)
     silver_results, silver_dated = audit(context, SILVER[name], silver, None)
     quarantine_results, quarantine_dated = audit(context, QUARANTINE[name], quarantine, None)

@@ -120,3 +120,16 @@ def test_sales_pipeline_monthly_matches_an_independent_reading_of_the_spec(spark
     assert actual[(date(2024, 2, 1), "S1", "won")] == (2, Decimal("108.50"), 2)  # 105.00 + 3.50
     assert actual[(date(2024, 2, 1), "S2", "open")] == (2, None, 1)
     assert actual[(date(2024, 3, 1), "S1", "won")] == (2, Decimal("1033.30"), 0)  # at March's rate
+
+
+def test_the_watermark_check_warns_when_a_mark_trails_the_bound(spark):
+    from dagster import AssetCheckSeverity
+
+    from lakehouse_assets.crm.checks import watermark_result
+
+    marks = spark.createDataFrame([("crm_contacts", datetime(2024, 3, 5, 23, 58)), ("crm_deals", datetime(2024, 3, 2))],
+                                  "source string, high_water_mark timestamp")
+    result = watermark_result(marks, datetime(2024, 3, 6), max_lag_hours=48)
+    assert not result.passed and result.severity == AssetCheckSeverity.WARN
+    assert "crm_contacts 0.0 h, crm_deals 96.0 h" in result.description
+    assert watermark_result(marks.where("source = 'crm_contacts'"), datetime(2024, 3, 6), 48).passed

@@ -1,5 +1,6 @@
 """The events ingestion on a real broker: exactly once across a kill, a replayed batch written once,
-malformed messages quarantined with their reasons (SPEC §7 events, §3 reasons)."""
+malformed messages quarantined with their reasons (SPEC §7 events, §3 reasons), re-sent events
+counted once in silver across days."""
 
 from __future__ import annotations
 
@@ -19,16 +20,17 @@ from lakehouse_assets.events.stream import CheckpointLost, ingest_available
 from lakehouse_assets.generate.events import event_messages, produce
 from lakehouse_assets.resources.kafka import watermarks
 from lakehouse_assets.settings import PROJECT_ROOT
+from lakehouse_assets.transforms.events import silver_events
 from lakehouse_assets_tests.events.conftest import event, send, target_for
 
 # What the generator broke -> the reason and detail SPEC §3 gives it.
 EXPECTED_REASON = {"not_json": ("malformed_row", "not a JSON object"),
                    "missing_session": ("missing_value", "session_id"),
                    "bad_ts": ("bad_type", "event_ts"), "unknown_type": ("out_of_range", "event_type")}
-KILL_AFTER_COMMITS = 2  # bronze commits (one a batch) the child makes before it is killed
+KILL_AFTER_COMMITS = 1  # bronze commits (one a batch) the child makes before it is killed
 
 
-BATCH = 20  # messages a micro-batch: about five batches
+MESSAGES, BATCH = 60, 30  # two or three micro-batches: the kill lands after the first
 
 
 def table(spark, path):
@@ -62,7 +64,7 @@ def kill_after(child: subprocess.Popen, path: str, commits_wanted: int, timeout_
 
 def test_a_run_killed_mid_stream_neither_loses_nor_duplicates_a_message(spark, kafka, tmp_path):
     topic = "kill.events"
-    messages = event_messages(11, date(2024, 3, 1), 1, 1000, defects=0.08)
+    messages = event_messages(11, date(2024, 3, 1), 1, 1000, defects=0.1)[:MESSAGES]
     produce(kafka.bootstrap, messages, topic=topic, partitions=2)
     target = target_for(tmp_path, kafka.bootstrap, topic, max_offsets=BATCH)
 
@@ -88,22 +90,22 @@ def test_a_batch_replayed_after_its_delta_commit_is_written_once(spark, kafka, t
     """A kill between the Delta commits and the checkpoint's commit, made exact: the last batch's
     commit file is removed, so the next run replays that batch with the same id and offsets."""
     topic = "replay.events"
-    send(kafka.bootstrap, topic, [event(f"e{i}", "2024-03-01T10:00:00Z") for i in range(30)] + ["not json"])
-    target = target_for(tmp_path, kafka.bootstrap, topic, max_offsets=10)
+    send(kafka.bootstrap, topic, [event(f"e{i}", "2024-03-01T10:00:00Z") for i in range(5)] + ["not json"])
+    target = target_for(tmp_path, kafka.bootstrap, topic, max_offsets=3)
     first = ingest_available(spark, target)
-    assert first.batches == [0, 1, 2, 3]
+    assert first.batches == [0, 1]
     versions = {p: DeltaTable.forPath(spark, p).history(1).first()["version"]
                 for p in (target.bronze_path, target.quarantine_path)}
 
-    for name in ("3", ".3.crc"):  # the commit and the local filesystem's checksum of it
+    for name in ("1", ".1.crc"):  # the commit and the local filesystem's checksum of it
         (Path(target.checkpoint) / "commits" / name).unlink()
     replay = ingest_available(spark, target)
 
-    assert replay.batches == [3]  # the batch did run again (and was committed to the checkpoint) ...
-    assert (Path(target.checkpoint) / "commits" / "3").is_file()
+    assert replay.batches == [1]  # the batch did run again (and was committed to the checkpoint) ...
+    assert (Path(target.checkpoint) / "commits" / "1").is_file()
     for path, version in versions.items():  # ... and neither table took a commit from it
         assert DeltaTable.forPath(spark, path).history(1).first()["version"] == version
-    assert table(spark, target.bronze_path).count() == 31
+    assert table(spark, target.bronze_path).count() == 6
     assert table(spark, target.quarantine_path).count() == 1
 
 
@@ -150,3 +152,27 @@ def test_malformed_messages_are_quarantined_with_reasons_and_the_stream_goes_on(
     bronze = table(spark, target.bronze_path)
     assert bronze.count() == len(texts)
     assert {r["value"] for r in bronze.where("event_date = DATE'2024-03-02'").collect()} == {texts[-1]}
+
+
+def test_a_resent_event_is_counted_once_in_silver_across_days(spark, kafka, tmp_path):
+    """e1 is re-sent as it was; e2 is re-sent with an event_ts on the next day. Whichever days
+    silver is built for, each event_id is in it once, from the copy Kafka received first."""
+    topic = "resent.events"
+    e1, e2 = event("e1", "2024-03-01T10:00:00Z"), event("e2", "2024-03-01T23:59:59Z", "product_view", product="P1")
+    e3 = event("e3", "2024-03-02T08:00:00Z", session="s2")
+    late_e2 = {**e2, "event_ts": "2024-03-02T00:00:05Z"}
+    send(kafka.bootstrap, topic, [e1, e2, e3, e1, late_e2])
+    target = target_for(tmp_path, kafka.bootstrap, topic)
+    ingest_available(spark, target)
+    bronze = table(spark, target.bronze_path)
+
+    def silver(*days: str) -> list[tuple[str, str]]:
+        window = bronze.where(bronze.event_date.isin([date.fromisoformat(d) for d in days]))
+        return sorted((r["event_id"], r["event_ts"].isoformat()) for r in silver_events(window, bronze).collect())
+
+    day1, day2 = silver("2024-03-01"), silver("2024-03-02")
+    assert day1 == [("e1", "2024-03-01T10:00:00"), ("e2", "2024-03-01T23:59:59")]
+    assert day2 == [("e3", "2024-03-02T08:00:00")]
+    assert silver("2024-03-01", "2024-03-02") == sorted(day1 + day2)
+    per_day = {r["event_date"].isoformat(): r["count"] for r in bronze.groupBy("event_date").count().collect()}
+    assert per_day == {"2024-03-01": 3, "2024-03-02": 2}  # bronze keeps both copies: the duplicates removed

@@ -15,6 +15,7 @@ from datetime import datetime
 
 from dagster import AssetCheckResult, AssetCheckSeverity, AssetCheckSpec, AssetKey, MetadataValue
 from pyspark.sql import DataFrame
+from pyspark.sql import functions as F
 
 from lakehouse_assets.checks.results import ROW_ACCOUNTING
 from lakehouse_assets.crm.extract import WATERMARKS, TableExtract
@@ -65,9 +66,10 @@ def accounting_result(key: AssetKey, counts: Mapping[str, int], silver: int, qua
 
 
 def watermark_result(marks: DataFrame, until: datetime, max_lag_hours: float) -> AssetCheckResult:
-    rows = marks.select("source", "high_water_mark").collect()
-    lags = {r["source"]: None if r["high_water_mark"] is None
-            else (until - r["high_water_mark"]).total_seconds() / 3600 for r in rows}
+    """The lag of each mark behind `until` (UTC), computed in Spark (session time zone UTC)."""
+    bound = F.lit(until.strftime("%Y-%m-%d %H:%M:%S")).cast("timestamp")
+    lag = (F.unix_timestamp(bound) - F.unix_timestamp("high_water_mark")) / 3600
+    lags = {r["source"]: r["lag"] for r in marks.select("source", lag.alias("lag")).collect()}
     late = {s: lag for s, lag in lags.items() if lag is None or lag > max_lag_hours}
     shown = ", ".join(f"{s} {'no mark' if lag is None else f'{lag:.1f} h'}" for s, lag in sorted(lags.items()))
     return AssetCheckResult(

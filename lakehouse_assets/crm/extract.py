@@ -18,7 +18,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 
 from pyspark import StorageLevel
-from pyspark.sql import DataFrame, SparkSession
+from pyspark.sql import Column, DataFrame, SparkSession
 from pyspark.sql import functions as F
 
 from lakehouse_assets.columns import PARTITION_COLUMN, UPDATED_AT_COL
@@ -30,6 +30,8 @@ from lakehouse_assets.transforms.crm import bronze_rows
 
 WATERMARKS = ["audit", "source_watermarks"]
 INCREMENTAL, FULL = "incremental", "full"
+TEXT_FORMAT, PY_FORMAT = "yyyy-MM-dd HH:mm:ss.SSSSSS", "%Y-%m-%d %H:%M:%S.%f"
+TIMESTAMP_COLUMNS = ("high_water_mark", "lower_bound", "upper_bound", "extracted_at")
 WATERMARK_SCHEMA = (
     "source string, source_table string, high_water_mark timestamp, lower_bound timestamp, "
     "upper_bound timestamp, mode string, rows_read long, rows_added long, extracted_at timestamp, run_id string"
@@ -53,24 +55,34 @@ class TableExtract:
         return self.rows_read - self.rows_added
 
 
+def as_text(column: str) -> Column:
+    """A timestamp as UTC wall-clock text (the session time zone is UTC): marks cross between
+    Spark, Python and PostgreSQL as text, so no process's local time zone can shift them."""
+    return F.date_format(F.col(column), TEXT_FORMAT)
+
+
+def parse(text: str | None) -> datetime | None:
+    return None if text is None else datetime.strptime(text, PY_FORMAT)
+
+
+def literal(moment: datetime | None) -> str | None:
+    return None if moment is None else moment.strftime(PY_FORMAT)
+
+
 def current_marks(tables: DeltaTables) -> dict[str, datetime]:
-    """source -> its recorded high-water mark (none recorded: not in the result)."""
+    """source -> its recorded high-water mark, UTC (none recorded: not in the result)."""
     if not tables.exists(WATERMARKS):
         return {}
-    rows = tables.read(WATERMARKS).select("source", "high_water_mark").collect()
-    return {r["source"]: r["high_water_mark"] for r in rows if r["high_water_mark"] is not None}
-
-
-def _literal(moment: datetime) -> str:
-    return moment.strftime("%Y-%m-%d %H:%M:%S.%f")
+    rows = tables.read(WATERMARKS).select("source", as_text("high_water_mark").alias("mark")).collect()
+    return {r["source"]: parse(r["mark"]) for r in rows if r["mark"] is not None}
 
 
 def read_table(spark: SparkSession, db: CrmDatabase, table: str, lower: datetime | None, until: datetime,
                fetch_size: int) -> DataFrame:
     """The rows of `table` with `lower <= updated_at < until` (timestamps are UTC, naive)."""
-    where = f"updated_at < TIMESTAMP '{_literal(until)}'"
+    where = f"updated_at < TIMESTAMP '{literal(until)}'"
     if lower is not None:
-        where += f" AND updated_at >= TIMESTAMP '{_literal(lower)}'"
+        where += f" AND updated_at >= TIMESTAMP '{literal(lower)}'"
     query = f"(SELECT * FROM {table} WHERE {where}) AS extract"
     return spark.read.format("jdbc").options(**db.jdbc_options(fetch_size), dbtable=query).load()
 
@@ -104,13 +116,14 @@ def extract_table(spark: SparkSession, tables: DeltaTables, db: CrmDatabase, set
     jdbc = read_table(spark, db, CRM_TABLES[source.name], lower, until, settings.fetch_size)
     jdbc.persist(StorageLevel.MEMORY_AND_DISK)
     try:
-        figures = jdbc.agg(F.count("*").alias("n"), F.max(UPDATED_AT_COL).alias("mark")).first()
-        extracted_at = datetime.now(UTC).replace(tzinfo=None)
+        figures = jdbc.agg(F.count("*").alias("n"), F.max(UPDATED_AT_COL).alias("mark")) \
+            .select("n", as_text("mark").alias("mark")).first()
+        extracted_at = literal(datetime.now(UTC).replace(tzinfo=None))
         bronze = bronze_rows(jdbc, source, extracted_at, run_id, FULL if lower is None else INCREMENTAL)
         added, commit = merge_into_bronze(tables, source, bronze)
     finally:
         jdbc.unpersist()
-    new_mark = max([m for m in (mark, figures["mark"]) if m is not None], default=None)
+    new_mark = max([m for m in (mark, parse(figures["mark"])) if m is not None], default=None)
     return TableExtract(source.name, lower, until, int(figures["n"]), added, new_mark, commit)
 
 
@@ -119,11 +132,13 @@ def record_marks(spark: SparkSession, tables: DeltaTables, extracts: list[TableE
 
     The table holds a row per source table: it is rewritten whole (an atomic overwrite), the
     marks of tables not extracted now kept as they were."""
-    now = datetime.now(UTC).replace(tzinfo=None)
-    rows = [(e.source, CRM_TABLES[e.source], e.high_water_mark, e.lower, e.until,
+    now = literal(datetime.now(UTC).replace(tzinfo=None))
+    rows = [(e.source, CRM_TABLES[e.source], literal(e.high_water_mark), literal(e.lower), literal(e.until),
              INCREMENTAL if e.lower is not None else FULL, e.rows_read, e.rows_added, now, run_id)
             for e in extracts]
-    fresh = spark.createDataFrame(rows, WATERMARK_SCHEMA)
+    text = spark.createDataFrame(rows, WATERMARK_SCHEMA.replace(" timestamp", " string"))
+    fresh = text.select(*[F.col(c).cast("timestamp").alias(c) if c in TIMESTAMP_COLUMNS else F.col(c)
+                          for c in text.columns])
     if tables.exists(WATERMARKS):
         kept = tables.read(WATERMARKS).join(fresh.select("source"), "source", "left_anti")
         fresh = kept.select(*fresh.columns).unionByName(fresh).localCheckpoint()  # read before overwritten

@@ -53,9 +53,10 @@ def as_text(column: str, dtype: T.DataType) -> Column:
     return value.cast(T.StringType())
 
 
-def bronze_rows(jdbc_rows: DataFrame, source: Source, extracted_at, run_id: str, mode: str) -> DataFrame:
+def bronze_rows(jdbc_rows: DataFrame, source: Source, extracted_at: str, run_id: str, mode: str) -> DataFrame:
     """The rows read from the CRM as bronze: the source's columns as text, then lineage
-    (`_partition_date` = the date of `updated_at`). Missing columns are null text."""
+    (`_partition_date` = the date of `updated_at`; `extracted_at` is UTC text, cast in the
+    session time zone). Missing columns are null text."""
     types = {f.name: f.dataType for f in jdbc_rows.schema.fields}
     values = [as_text(c, types[c]).alias(c) if c in types else F.lit(None).cast("string").alias(c)
               for c in source.columns]

@@ -3,14 +3,14 @@ against the same figures computed in plain Python from SPEC §7's wording. No br
 
 from __future__ import annotations
 
-from collections import defaultdict
 from datetime import date, datetime
-from decimal import ROUND_HALF_UP, Decimal
+from decimal import Decimal
 
 from pyspark.sql import types as T
 
 from lakehouse_assets.contracts.events import silver_events_contract
 from lakehouse_assets.transforms.event_marts import customer_engagement_monthly, product_funnel_daily
+from lakehouse_assets_tests.events import reference
 
 # (event_id, day, session, customer, event_type, product)
 EVENTS = [
@@ -34,7 +34,6 @@ EVENTS = [
 # (order_date, customer, net_amount_usd)
 FACT = [("2024-03-01", "C1", "10.50"), ("2024-03-02", "C1", "4.25"), ("2024-03-05", "C2", None),
         ("2024-03-09", "C9", "99.00"), ("2024-04-01", "C1", "1.00")]
-FUNNEL_TYPES = {"product_view": "product_views", "add_to_cart": "add_to_carts", "purchase": "purchases"}
 
 
 def silver_frame(spark):
@@ -52,43 +51,23 @@ def silver_frame(spark):
 def fact_frame(spark):
     struct = T.StructType([T.StructField("order_date", T.DateType()), T.StructField("customer_id", T.StringType()),
                            T.StructField("net_amount_usd", T.DecimalType(14, 2))])
-    return spark.createDataFrame([(date.fromisoformat(d), c, Decimal(v) if v else None) for d, c, v in FACT], struct)
+    return spark.createDataFrame(sales(), struct)
 
 
-def expected_funnel() -> dict:
-    counts: dict = defaultdict(lambda: dict.fromkeys(FUNNEL_TYPES.values(), 0))
-    for _, day, _, _, event_type, product in EVENTS:
-        if product is not None and event_type in FUNNEL_TYPES:
-            counts[(date.fromisoformat(day), product)][FUNNEL_TYPES[event_type]] += 1
-    out = {}
-    for key, c in counts.items():
-        rate = None if c["product_views"] == 0 else (
-            Decimal(c["purchases"]) / Decimal(c["product_views"])).quantize(Decimal("0.0001"), ROUND_HALF_UP)
-        out[key] = (c["product_views"], c["add_to_carts"], c["purchases"], rate)
-    return out
+def as_dicts() -> list[dict]:
+    return [{"event_id": e, "event_ts": f"{d}T12:00:00Z", "session_id": s, "customer_id": c, "event_type": t,
+             "product_id": p} for e, d, s, c, t, p in EVENTS]
 
 
-def expected_engagement() -> dict:
-    sessions, events, purchases = defaultdict(set), defaultdict(int), defaultdict(int)
-    for _, day, session, customer, event_type, _ in EVENTS:
-        if customer is None:
-            continue
-        key = (date.fromisoformat(day).replace(day=1), customer)
-        sessions[key].add(session)
-        events[key] += 1
-        purchases[key] += event_type == "purchase"
-    net: dict = defaultdict(lambda: Decimal("0.00"))
-    for day, customer, amount in FACT:
-        if amount is not None:
-            net[(date.fromisoformat(day).replace(day=1), customer)] += Decimal(amount)
-    return {key: (len(sessions[key]), events[key], purchases[key], net[key]) for key in events}
+def sales() -> list[tuple[date, str, Decimal | None]]:
+    return [(date.fromisoformat(d), c, Decimal(v) if v else None) for d, c, v in FACT]
 
 
 def test_product_funnel_daily_matches_an_independent_count(spark):
     rows = product_funnel_daily(silver_frame(spark)).collect()
     got = {(r["date"], r["product_id"]): (r["product_views"], r["add_to_carts"], r["purchases"],
                                           r["view_to_purchase_rate"]) for r in rows}
-    assert got == expected_funnel()
+    assert got == reference.funnel(as_dicts())
     assert got[(date(2024, 3, 1), "P2")][3] == Decimal("0.3333")
     assert got[(date(2024, 3, 1), "P3")][3] is None
 
@@ -97,7 +76,7 @@ def test_customer_engagement_monthly_matches_an_independent_count(spark):
     rows = customer_engagement_monthly(silver_frame(spark), fact_frame(spark)).collect()
     got = {(r["month"], r["customer_id"]): (r["sessions"], r["events"], r["purchase_events"], r["net_usd"])
            for r in rows}
-    assert got == expected_engagement()
+    assert got == reference.engagement(as_dicts(), sales())
     assert got[(date(2024, 3, 1), "C3")][3] == Decimal("0.00")  # no sales: 0.00, not null
     assert got[(date(2024, 3, 1), "C2")][3] == Decimal("0.00")  # a sale without a USD amount adds nothing
     assert (date(2024, 3, 1), "C9") not in got  # sales without events are no engagement

@@ -1,0 +1,79 @@
+"""`lakehouse run` with and without the events source: one line when LAKEHOUSE_KAFKA_BOOTSTRAP is unset;
+with it set, `lakehouse generate --kafka-bootstrap` events read to the end of the range and built into
+silver and gold, against plain Python (reference.py) on the generator's messages."""
+
+from __future__ import annotations
+
+import json
+from datetime import date
+
+import pytest
+
+from lakehouse_assets.cli import run_cmd
+from lakehouse_assets.cli.main import main
+from lakehouse_assets.generate.events import event_messages
+from lakehouse_assets.resources.kafka import BOOTSTRAP_VAR
+from lakehouse_assets.run_plan import plan_runs
+from lakehouse_assets_tests.events import reference
+
+START, END = date(2024, 3, 31), date(2024, 4, 1)  # two days, two months
+SEED, ROWS, DEFECTS = 5, 200, 0.05
+
+
+@pytest.fixture
+def lakehouse(tmp_path, monkeypatch):
+    monkeypatch.setenv("LAKEHOUSE_ENV", "test")
+    monkeypatch.setenv("LAKEHOUSE_LANDING_ROOT", str(tmp_path / "landing"))
+    monkeypatch.setenv("LAKEHOUSE_ROOT", str(tmp_path / "lakehouse"))
+    monkeypatch.setenv("LAKEHOUSE_CATALOG", "none")
+    for unset in ("LAKEHOUSE_MART_URL", "LAKEHOUSE_CRM_JDBC_URL", "LAKEHOUSE_FX_API_URL"):
+        monkeypatch.delenv(unset, raising=False)
+    return tmp_path / "lakehouse"
+
+
+def test_lakehouse_run_says_in_one_line_that_the_events_source_is_skipped(lakehouse, monkeypatch):
+    monkeypatch.setattr(run_cmd, "checked_plan", lambda start, end: [])
+    monkeypatch.delenv(BOOTSTRAP_VAR, raising=False)
+    output: list[str] = []
+    assert run_cmd.execute(START, END, echo=output.append) == 0
+    assert [line for line in output if "events" in line or "==>" in line] == [
+        "LAKEHOUSE_KAFKA_BOOTSTRAP is not set: the events source (Kafka topic retail.events) is skipped"]
+    assert not (lakehouse / "bronze" / "events").exists()
+
+
+@pytest.mark.slow
+def test_lakehouse_run_reads_the_topic_and_builds_the_events_tables(spark, kafka, lakehouse, monkeypatch, capsys):
+    """The whole `lakehouse run` but for the file sources' marts and lifetime value, which the events
+    tables do not read (the daily job, which writes gold/fact_sales, runs)."""
+    assert main(["generate", "--start", START.isoformat(), "--days", "2", "--rows-per-day", str(ROWS),
+                 "--seed", str(SEED), "--defects", str(DEFECTS), "--quiet",
+                 "--kafka-bootstrap", kafka.bootstrap]) == 0
+    assert "to retail.events on" in capsys.readouterr().out
+    monkeypatch.setenv(BOOTSTRAP_VAR, kafka.bootstrap)
+    monkeypatch.setattr(run_cmd, "checked_plan", lambda start, end: plan_runs(start, end)[:1])
+    output: list[str] = []
+    assert run_cmd.execute(START, END, echo=output.append) == 0
+    assert [line for line in output if line.startswith("==> ")] == [
+        "==> daily_assets [2024-03-31..2024-04-01]", "==> events_stream",
+        "==> events_daily [2024-03-31..2024-04-01]", "==> events_monthly [2024-03-01..2024-04-01]"]
+
+    messages = event_messages(SEED, START, 2, ROWS, DEFECTS)
+    events = reference.first_copies(m.value for m in messages if m.kind in ("event", "resent"))
+    read = lambda table: spark.read.format("delta").load(str(lakehouse / table))  # noqa: E731
+
+    silver = read("silver/events")
+    assert sorted(r["event_id"] for r in silver.collect()) == sorted(e["event_id"] for e in events)
+    assert read("quarantine/events").count() == sum(m.kind not in ("event", "resent") for m in messages)
+    assert read("bronze/events").count() == len(messages)
+
+    funnel = {(r["date"], r["product_id"]): (r["product_views"], r["add_to_carts"], r["purchases"],
+                                             r["view_to_purchase_rate"])
+              for r in read("gold/product_funnel_daily").collect()}
+    assert funnel == reference.funnel(events)
+    sales = [(r["order_date"], r["customer_id"], r["net_amount_usd"]) for r in read("gold/fact_sales").collect()]
+    engagement = {(r["month"], r["customer_id"]): (r["sessions"], r["events"], r["purchase_events"], r["net_usd"])
+                  for r in read("gold/customer_engagement_monthly").collect()}
+    expected = reference.engagement(events, sales)
+    assert engagement == expected
+    assert any(net > 0 for *_, net in expected.values())  # the generator's customers do meet their sales
+    assert json.loads(messages[0].value)["event_id"]  # the topic held the generator's messages

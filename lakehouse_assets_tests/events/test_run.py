@@ -5,7 +5,7 @@ silver and gold, against plain Python (reference.py) on the generator's messages
 from __future__ import annotations
 
 import json
-from datetime import date
+from datetime import UTC, date, datetime
 
 import pytest
 
@@ -77,3 +77,24 @@ def test_lakehouse_run_reads_the_topic_and_builds_the_events_tables(spark, kafka
     assert engagement == expected
     assert any(net > 0 for *_, net in expected.values())  # the generator's customers do meet their sales
     assert json.loads(messages[0].value)["event_id"]  # the topic held the generator's messages
+
+
+def test_the_schedules_skip_without_the_variable_and_ask_for_their_runs_with_it(monkeypatch):
+    from dagster import DagsterInstance, RunRequest, build_schedule_context
+
+    from lakehouse_assets.definitions import defs
+
+    stream, daily = defs.resolve_schedule_def("events_stream_every_15_minutes"), defs.resolve_schedule_def(
+        "events_yesterday")
+    tick = datetime(2024, 4, 2, 2, 30, tzinfo=UTC)
+    with DagsterInstance.ephemeral() as instance:
+        context = build_schedule_context(instance=instance, scheduled_execution_time=tick,
+                                         repository_def=defs.get_repository_def())
+        monkeypatch.delenv(BOOTSTRAP_VAR, raising=False)
+        for schedule in (stream, daily):
+            assert schedule.evaluate_tick(context).skip_message.startswith("LAKEHOUSE_KAFKA_BOOTSTRAP is not set")
+        monkeypatch.setenv(BOOTSTRAP_VAR, "127.0.0.1:9")
+        (stream_run,) = stream.evaluate_tick(context).run_requests
+        (daily_run,) = daily.evaluate_tick(context).run_requests
+    assert stream.job_name == "events_stream" and daily.job_name == "events_daily"
+    assert isinstance(stream_run, RunRequest) and daily_run.partition_key == "2024-04-01"

@@ -54,7 +54,8 @@ def test_every_environment_configures_the_schedule():
         settings = load_settings(env).orchestration
         assert 0 <= settings.daily_hour <= 23 and settings.timezone
     defined = {s.name: s for s in SCHEDULES}
-    assert set(defined) == {"daily_lakehouse", "weekly_maintenance", "fx_rates_yesterday"}
+    assert set(defined) == {"daily_lakehouse", "weekly_maintenance", "fx_rates_yesterday",
+                            "events_stream_every_15_minutes", "events_yesterday"}
     assert {s.name for s in SENSORS} == {"landing_files", "follow_up_daily_runs", "slack_on_run_failure",
                                          "register_catalog_after_runs"}
 

@@ -120,11 +120,17 @@ stack-stop:
 	@if [ -x $(BIN)/lakehouse ]; then $(BIN)/lakehouse kafka stop --folder $(KAFKA_DIR); fi
 	@if [ -x $(BIN)/lakehouse ]; then $(BIN)/lakehouse crm stop --datadir $(CRM_DATADIR); fi
 
+# Two workers (one per core); a test module runs whole on one of them, so its module
+# fixtures (a server, a lakehouse) are built once. Each worker builds the session's
+# reference lakehouse once, when its first module needs it.
+PYTEST_WORKERS ?= 2
+PYTEST := $(BIN)/pytest -q -n $(PYTEST_WORKERS) --dist loadfile
+
 test: install
-	$(BIN)/pytest -q
+	$(PYTEST)
 
 test-fast: install
-	$(BIN)/pytest -q -m "not slow"
+	$(PYTEST) -m "not slow"
 
 ui: install $(DAGSTER_HOME)/dagster.yaml $(LOCAL_KEYS)
 	$(WITH_KEYS) $(BIN)/dagster dev -h 127.0.0.1 -p 3000

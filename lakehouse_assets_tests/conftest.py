@@ -1,4 +1,5 @@
-"""Shared fixtures: one real SparkSession (local, Delta, UTC) for the whole test session."""
+"""Shared fixtures: one real SparkSession (local, Delta, UTC) and one reference lakehouse
+for the whole test session, one moto S3 server."""
 
 from __future__ import annotations
 
@@ -9,6 +10,7 @@ from pyspark.sql import SparkSession
 
 from lakehouse_assets.resources.spark import build_spark_session
 from lakehouse_assets.settings import load_settings
+from lakehouse_assets_tests.pipeline import Reference, build_reference
 
 # Masking keys for the suite's runs: test values, set before anything reads them
 # (a test that needs other values sets its own with monkeypatch).
@@ -52,3 +54,10 @@ def moto_s3():
 
     with MotoS3() as server:
         yield server
+
+
+@pytest.fixture(scope="session")
+def reference(spark, tmp_path_factory) -> Reference:
+    """The clean reference lakehouse (pipeline.py), built once for every test that reads it."""
+    return build_reference(spark, tmp_path_factory.mktemp("reference"))
+

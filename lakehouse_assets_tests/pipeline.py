@@ -1,10 +1,15 @@
-"""Run the real asset graph into a temporary lakehouse, the way `lakehouse run` does."""
+"""Run the real asset graph into a temporary lakehouse, the way `lakehouse run` does,
+and the suite's one reference lakehouse: two generated days across a month end, one
+`lakehouse run`, built once per session (the `reference` fixture in conftest.py) and
+read by the pipeline, check and fault tests. A test that needs to change it works on
+`Reference.copy_to` (Delta logs hold relative paths, so a copied folder is a table)."""
 
 from __future__ import annotations
 
 import contextlib
+import shutil
 from collections.abc import Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
 
@@ -12,6 +17,16 @@ import pytest
 from pyspark.sql import DataFrame, SparkSession
 
 from lakehouse_assets.cli.run_cmd import execute
+from lakehouse_assets.generate import generate
+
+# The reference lakehouse's landing data: two days across a month end (so both monthly
+# marts and the lifetime table have two months), every defect kind at 10%.
+DAY1, DAY2 = date(2024, 1, 31), date(2024, 2, 1)
+ROWS_PER_DAY = 200
+SEED = 7
+# Tables whose rows depend only on the landed data, not on which run wrote them
+# (audit/dq_report records check outcomes and times, so it is left out).
+RUN_INDEPENDENT_LAYERS = ("bronze", "quarantine", "silver", "gold")
 
 
 @dataclass
@@ -57,3 +72,45 @@ def lakehouse_env(spark: SparkSession, landing_root: str | Path, lakehouse_root:
         patch.setenv("LAKEHOUSE_ROOT", str(lakehouse_root))
         patch.delenv("DAGSTER_HOME", raising=False)
         yield Lakehouse(str(landing_root), str(lakehouse_root), spark)
+
+
+@dataclass
+class Reference:
+    """The clean lakehouse: where it is, what its run printed, and each table's business
+    content (computed on demand, once)."""
+
+    landing: Path
+    root: Path
+    spark: SparkSession
+    output: list[str]
+    _snapshots: dict[str, list[tuple]] = field(default_factory=dict)
+
+    def lakehouse(self) -> Lakehouse:
+        return Lakehouse(str(self.landing), str(self.root), self.spark)
+
+    def tables(self) -> list[str]:
+        return sorted(f"{p.parent.parent.name}/{p.parent.name}" for p in self.root.glob("*/*/_delta_log")
+                      if p.parent.parent.name in RUN_INDEPENDENT_LAYERS or p.parent.name == "ingested_files")
+
+    def snapshot(self, key: str) -> list[tuple]:
+        if key not in self._snapshots:
+            self._snapshots[key] = snapshot(self.spark, self.root, key)
+        return self._snapshots[key]
+
+    def copy_to(self, target: Path) -> Path:
+        """A copy of the clean lakehouse to change without touching the reference."""
+        shutil.copytree(self.root, target)
+        return target
+
+
+def snapshot(spark: SparkSession, root: Path, key: str) -> list[tuple]:
+    return Lakehouse("", str(root), spark).snapshot(key)
+
+
+def build_reference(spark: SparkSession, base: Path) -> Reference:
+    """Generate the two reference days under `base` and run them through the whole graph."""
+    landing = base / "landing"
+    generate(DAY1, 2, str(landing), rows_per_day=ROWS_PER_DAY, seed=SEED, defects=0.1, progress=False)
+    with lakehouse_env(spark, landing, base / "lakehouse") as lake:
+        assert lake.run(DAY1, DAY2) == 0, "the reference run failed:\n" + "\n".join(lake.output)
+        return Reference(landing, base / "lakehouse", spark, lake.output)

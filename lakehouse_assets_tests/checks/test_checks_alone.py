@@ -10,7 +10,6 @@ refuses such a job when it is built.
 
 from __future__ import annotations
 
-from datetime import date
 from pathlib import Path
 
 import pytest
@@ -26,10 +25,8 @@ from dagster import (
 )
 
 from lakehouse_assets.checks.audit import checks_without_table
-from lakehouse_assets.generate import generate
-from lakehouse_assets_tests.pipeline import lakehouse_env
+from lakehouse_assets_tests.pipeline import Reference, lakehouse_env
 
-DAY = date(2024, 1, 1)
 ORDERS, BRONZE_ORDERS = AssetKey(["silver", "orders"]), AssetKey(["bronze", "orders"])
 SENTENCE = "Checks run with their table's write"
 
@@ -61,12 +58,10 @@ def files_under(root: str) -> list[str]:
 
 
 @pytest.fixture(scope="module")
-def tiny(spark, tmp_path_factory):
-    """A tiny day, materialized: every table the checks could be measured on is there."""
-    root = Path(tmp_path_factory.mktemp("checks-alone"))
-    generate(DAY, 1, str(root / "landing"), rows_per_day=200, seed=1, progress=False)
-    with lakehouse_env(spark, root / "landing", root / "lakehouse") as lake:
-        assert lake.run(DAY) == 0, lake.output
+def tiny(reference: Reference, spark):
+    """A materialized lakehouse (the suite's reference): every table the checks could be
+    measured on is there, and none may change."""
+    with lakehouse_env(spark, reference.landing, reference.root) as lake:
         yield lake
 
 

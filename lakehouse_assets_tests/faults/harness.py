@@ -28,6 +28,15 @@ DRIVER = "lakehouse_assets_tests.faults.driver"
 PROJECT_ROOT = Path(__file__).resolve().parents[2]
 
 
+def soak_trials(default: int) -> int:
+    """`LAKEHOUSE_SOAK_TRIALS` scales the crash trials up for `make soak`."""
+    return max(int(os.environ.get("LAKEHOUSE_SOAK_TRIALS", default)), 1)
+
+
+def soak_seed(default: int = 20240131) -> int:
+    return int(os.environ.get("LAKEHOUSE_SOAK_SEED", default))
+
+
 def run_selection(day: date, keys: Sequence[str] = ()) -> None:
     """The daily job for `day`, limited to `keys` (`layer/table`; empty = the whole job)."""
     from dagster import AssetKey, DagsterInstance

@@ -13,8 +13,8 @@ from __future__ import annotations
 
 import pytest
 
-from lakehouse_assets_tests.faults.conftest import DAY1, DAY2, Reference, snapshot
 from lakehouse_assets_tests.faults.harness import driver_env, start_driver
+from lakehouse_assets_tests.pipeline import DAY1, DAY2, Reference, snapshot
 
 pytestmark = pytest.mark.slow
 RUN_TIMEOUT_SECONDS = 1800

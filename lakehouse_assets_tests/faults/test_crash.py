@@ -23,9 +23,16 @@ from delta.tables import DeltaTable
 from pyspark.sql import SparkSession
 from pyspark.sql import functions as F
 
-from lakehouse_assets_tests.faults.conftest import DAY2, Reference, snapshot, soak_seed, soak_trials
-from lakehouse_assets_tests.faults.harness import DeltaFiles, Kill, driver_env, run_selection, run_until_written
-from lakehouse_assets_tests.pipeline import lakehouse_env
+from lakehouse_assets_tests.faults.harness import (
+    DeltaFiles,
+    Kill,
+    driver_env,
+    run_selection,
+    run_until_written,
+    soak_seed,
+    soak_trials,
+)
+from lakehouse_assets_tests.pipeline import DAY2, Reference, lakehouse_env, snapshot
 
 pytestmark = pytest.mark.slow
 TRIALS = soak_trials(6)  # two per target; `make soak` runs 50

@@ -17,8 +17,7 @@ import time
 import pytest
 from pyspark.sql import functions as F
 
-from lakehouse_assets_tests.faults.conftest import DAY1, DAY2, Reference, snapshot
-from lakehouse_assets_tests.pipeline import lakehouse_env
+from lakehouse_assets_tests.pipeline import DAY1, DAY2, Reference, lakehouse_env, snapshot
 
 pytestmark = pytest.mark.slow
 

@@ -79,6 +79,9 @@ def events_ingest(context: AssetExecutionContext, config: IngestConfig, spark: S
     run = ingest_available(session, stream_target(root, bootstrap, config.max_offsets_per_trigger))
     context.log.info(f"events: {run.messages} message(s) in {len(run.batches)} batch(es)")
     tables = DeltaTables(session, root)
+    if not tables.exists(checks.BRONZE):
+        raise Failure(description=f"topic {TOPIC} on {bootstrap} held no message yet: bronze/events not created",
+                      allow_retries=False)
     run_figures = {"messages_read": run.messages, "batches": len(run.batches)}
     for key in (checks.BRONZE, QUARANTINE_KEY):
         yield MaterializeResult(asset_key=key, metadata={**commit_metadata(tables.last_commit(key)), **run_figures})

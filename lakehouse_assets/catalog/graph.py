@@ -13,9 +13,16 @@ from typing import Any
 
 from dagster import AssetsDefinition
 
-from lakehouse_assets.catalog.tables import CatalogTable, bronze_columns, catalog_table, from_contract
+from lakehouse_assets.catalog.tables import (
+    CatalogTable,
+    bronze_columns,
+    catalog_table,
+    crm_bronze_columns,
+    events_bronze_columns,
+    from_contract,
+)
 from lakehouse_assets.contracts import contract_for
-from lakehouse_assets.sources import SOURCES
+from lakehouse_assets.sources import CRM_SOURCES, SOURCES
 
 DELTA_KIND = "delta"
 
@@ -27,6 +34,17 @@ def physical_partition_keys(metadata: Mapping[str, Any], partitioned: bool) -> t
     if not partitioned or metadata.get("write_mode") == "upsert_groups" or "partition_expr" not in metadata:
         return ()
     return (metadata["partition_expr"],) if metadata.get("partition_by", True) else ()
+
+
+def bronze_table_columns(name: str) -> list:
+    """Bronze tables have no contract: their columns follow from how each kind of source lands."""
+    if name in SOURCES:
+        return bronze_columns(SOURCES[name])
+    if name in CRM_SOURCES:
+        return crm_bronze_columns(CRM_SOURCES[name])
+    if name == "events":
+        return events_bronze_columns()
+    raise KeyError(f"bronze/{name}: the catalog does not know its columns (catalog/graph.py)")
 
 
 def graph_tables(assets: Iterable[AssetsDefinition] | None = None) -> list[CatalogTable]:
@@ -44,7 +62,7 @@ def graph_tables(assets: Iterable[AssetsDefinition] | None = None) -> list[Catal
             layer, name = spec.key.path
             partitions = physical_partition_keys(spec.metadata or {}, partitioned)
             if layer == "bronze":
-                tables.append(catalog_table((layer, name), spec.description or "", bronze_columns(SOURCES[name]),
+                tables.append(catalog_table((layer, name), spec.description or "", bronze_table_columns(name),
                                             partitions))
             else:
                 tables.append(from_contract((layer, name), contract_for(spec.key), spec.description, partitions))

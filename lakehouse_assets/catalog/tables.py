@@ -19,12 +19,16 @@ from pandera.pyspark import DataFrameSchema
 from pyspark.sql import types as T
 
 from lakehouse_assets.catalog.glue_types import glue_type
-from lakehouse_assets.columns import LINEAGE_COLUMNS
+from lakehouse_assets.columns import LINEAGE_COLUMNS, PARTITION_COLUMN
 from lakehouse_assets.contracts.base import key_columns, spark_type
 from lakehouse_assets.contracts.columns import describe
+from lakehouse_assets.contracts.crm import DESCRIPTIONS as CRM_DESCRIPTIONS
+from lakehouse_assets.contracts.events import BRONZE_COLUMNS as BRONZE_EVENT_COLUMNS
+from lakehouse_assets.contracts.events import EVENT_DATE, KAFKA_LINEAGE, MESSAGE_COLUMNS
 from lakehouse_assets.contracts.silver import lineage_field
 from lakehouse_assets.resources.storage import canonical_uri, is_s3
 from lakehouse_assets.sources import Source
+from lakehouse_assets.transforms.crm import EXTRACT_MODE, EXTRACTED_AT, RUN_ID
 
 # Glue's limits: a column comment holds 255 characters, a table description 2048.
 MAX_COMMENT, MAX_DESCRIPTION = 255, 2048
@@ -114,6 +118,23 @@ def bronze_columns(source: Source) -> list[tuple[str, T.DataType, str]]:
         columns.append((c, spark_type(column), column.description))
     columns.append((EXTRA_COLUMN, T.MapType(T.StringType(), T.StringType()), EXTRA_DESCRIPTION))
     return columns
+
+
+def crm_bronze_columns(source: Source) -> list[tuple[str, T.DataType, str]]:
+    """bronze/crm_* as `transforms/crm.bronze_rows` writes them: the CRM table's columns as
+    text, the extraction's lineage, the date of `updated_at` (the partition)."""
+    columns = [(c, T.StringType(), f"As read from the CRM (text). {CRM_DESCRIPTIONS[c]}") for c in source.columns]
+    lineage = ((EXTRACTED_AT, T.TimestampType()), (RUN_ID, T.StringType()), (EXTRACT_MODE, T.StringType()),
+               (PARTITION_COLUMN, T.DateType()))
+    return columns + [(c, dtype, CRM_DESCRIPTIONS[c]) for c, dtype in lineage]
+
+
+def events_bronze_columns() -> list[tuple[str, T.DataType, str]]:
+    """bronze/events as `transforms/events.bronze_rows` writes it: the message, its Kafka
+    lineage and the event's date."""
+    described = {**MESSAGE_COLUMNS, **KAFKA_LINEAGE}
+    return [(c, *described[c]) for c in BRONZE_EVENT_COLUMNS if c in described] + [
+        (EVENT_DATE, T.DateType(), "Date of event_ts (else of the Kafka timestamp): the partition.")]
 
 
 def table_location(lakehouse_root: str, key: Sequence[str]) -> str:

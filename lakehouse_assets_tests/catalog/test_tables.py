@@ -46,8 +46,8 @@ def test_a_type_glue_cannot_hold_is_an_error(spark):
 
 def test_every_contract_type_has_a_glue_type():
     types = {c.type for t in graph_tables() for c in t.columns}
-    assert types == {"string", "bigint", "int", "boolean", "date", "timestamp", "decimal(14,2)", "decimal(16,2)",
-                     "decimal(18,8)", "map<string,string>"}
+    assert types == {"string", "bigint", "int", "boolean", "date", "timestamp", "decimal(10,4)", "decimal(14,2)",
+                     "decimal(16,2)", "decimal(18,8)", "map<string,string>"}
 
 
 @pytest.mark.parametrize(("metadata", "partitioned", "keys"), [

@@ -22,6 +22,7 @@ from delta.tables import DeltaTable
 from pyspark.errors import AnalysisException
 from pyspark.sql import DataFrame, SparkSession
 from pyspark.sql import functions as F
+from pyspark.sql import types as T
 
 from lakehouse_assets.resources.landing import canonical_uri, is_s3, to_spark_uri
 
@@ -105,10 +106,14 @@ class DeltaTables:
         return self.last_commit(key)
 
     def _create_empty(self, frame: DataFrame, path: str, partition_column: str | None) -> None:
-        empty = frame.limit(0).write.format("delta").mode("errorifexists")
+        """Commit the table's schema alone (no Spark job writes an empty file); every
+        column nullable, as a DataFrame write would create it. A concurrent run that
+        created it first is no error."""
+        columns = T.StructType([T.StructField(f.name, f.dataType, True, f.metadata) for f in frame.schema])
+        builder = DeltaTable.createIfNotExists(self.spark).location(path).addColumns(columns)
         try:
-            (empty.partitionBy(partition_column) if partition_column else empty).save(path)
-        except Exception:  # noqa: BLE001 - table exists (AnalysisException) or a concurrent creator won (ProtocolChanged)
+            (builder.partitionedBy(partition_column) if partition_column else builder).execute()
+        except Exception:  # noqa: BLE001 - a concurrent creator won (ProtocolChanged, FileAlreadyExists)
             if not DeltaTable.isDeltaTable(self.spark, path):
                 raise  # anything but another run having created it first
 

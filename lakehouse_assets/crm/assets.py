@@ -30,7 +30,7 @@ from lakehouse_assets.crm import checks
 from lakehouse_assets.crm.extract import WATERMARKS, extract
 from lakehouse_assets.io_managers.delta_io_manager import FULL_TABLE
 from lakehouse_assets.io_managers.tables import DeltaTables
-from lakehouse_assets.partitions import monthly_partitions, single_run_backfill
+from lakehouse_assets.partitions import days_of_month, monthly_partitions, single_run_backfill
 from lakehouse_assets.resources.crm_db import CRM_UNTIL_TAG, CrmDatabase
 from lakehouse_assets.resources.pii import PiiMasking
 from lakehouse_assets.resources.spark import SparkResource
@@ -157,7 +157,7 @@ def _validate(context, spark: SparkResource, pii: PiiMasking, tables: DeltaTable
 @asset(key=PIPELINE.key.path, group_name="gold", kinds={"spark", "delta"},
        metadata={"partition_expr": "month", **column_schema_metadata(PIPELINE.key.path)},
        ins={"deals": AssetIn(key=["silver", "crm_deals"], metadata=FULL_TABLE),
-            "fx_rates": AssetIn(key=["silver", "fx_rates"], metadata=FULL_TABLE)},
+            "fx_rates": AssetIn(key=["silver", "fx_rates"], metadata=FULL_TABLE, partition_mapping=days_of_month)},
        check_specs=PIPELINE.specs(), partitions_def=monthly_partitions, backfill_policy=single_run_backfill,
        description="Deals per month, store and stage at the month's end, in USD, and the month's entries.")
 def sales_pipeline_monthly_table(context: AssetExecutionContext, spark: SparkResource, deals, fx_rates):

@@ -35,7 +35,7 @@ from lakehouse_assets.events import checks
 from lakehouse_assets.events.stream import MAX_OFFSETS_PER_TRIGGER, StreamTarget, ingest_available
 from lakehouse_assets.io_managers.delta_io_manager import FULL_TABLE, commit_metadata
 from lakehouse_assets.io_managers.tables import DeltaTables, table_uri
-from lakehouse_assets.partitions import daily_partitions, monthly_partitions, single_run_backfill
+from lakehouse_assets.partitions import daily_partitions, days_of_month, monthly_partitions, single_run_backfill
 from lakehouse_assets.resources.kafka import BOOTSTRAP_VAR, bootstrap_servers, watermarks
 from lakehouse_assets.resources.spark import SparkResource
 from lakehouse_assets.transforms import event_marts
@@ -146,7 +146,8 @@ def product_funnel_daily(context: AssetExecutionContext, events: DataFrame):
 
 @asset(key=ENGAGEMENT.key.path, group_name="gold", kinds={"spark", "delta"},
        partitions_def=monthly_partitions, backfill_policy=single_run_backfill,
-       ins={"events": AssetIn(key=checks.SILVER.path), "fact": AssetIn(key=["gold", "fact_sales"])},
+       ins={"events": AssetIn(key=checks.SILVER.path, partition_mapping=days_of_month),
+            "fact": AssetIn(key=["gold", "fact_sales"], partition_mapping=days_of_month)},
        metadata={"partition_expr": "month", **column_schema_metadata(ENGAGEMENT.key.path)},
        check_specs=ENGAGEMENT.specs(),
        description="Monthly sessions, events, purchase events and net USD (gold/fact_sales) per known customer.")

@@ -16,7 +16,7 @@ from lakehouse_assets.checks.audit import audited_write, require_tables_of_check
 from lakehouse_assets.checks.targets import specs_of, target
 from lakehouse_assets.contracts import column_schema_metadata
 from lakehouse_assets.io_managers.delta_io_manager import FULL_TABLE
-from lakehouse_assets.partitions import monthly_partitions, single_run_backfill
+from lakehouse_assets.partitions import days_of_month, monthly_partitions, single_run_backfill
 from lakehouse_assets.resources.settings import LakehouseSettings
 from lakehouse_assets.transforms import marts
 
@@ -35,8 +35,8 @@ LIFETIME = target("gold", "customer_lifetime_value")
                           metadata={"partition_expr": "month", **column_schema_metadata(["gold", table])},
                           description=description)
           for table, description in MONTHLY.items()},
-    ins={"fact": AssetIn(key=["gold", "fact_sales"]),
-         "dim_product": AssetIn(key=["silver", "dim_product"], metadata=FULL_TABLE)},
+    ins={"fact": AssetIn(key=["gold", "fact_sales"], partition_mapping=days_of_month),
+         "dim_product": AssetIn(key=["silver", "dim_product"], metadata=FULL_TABLE, partition_mapping=days_of_month)},
     internal_asset_deps={
         "customer_monthly_sales": {AssetKey(["gold", "fact_sales"])},
         "sales_team_monthly": {AssetKey(["gold", "fact_sales"])},

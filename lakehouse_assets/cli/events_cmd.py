@@ -35,8 +35,12 @@ def produce_days(bootstrap: str, start: date, days: int, rows_per_day: int, seed
 
 
 def _start(args: argparse.Namespace) -> int:
+    broker = LocalKafka(args.folder, port=args.port)
+    if broker.pid() is not None:  # like `lakehouse mart start` and `crm start`: a second start is no error
+        print(f"Kafka already runs on {broker.folder} (pid {broker.pid()})")
+        return 0
     try:
-        broker = LocalKafka(args.folder, port=args.port).start()
+        broker.start()
     except BrokerError as error:
         print(f"lakehouse kafka start: {error}")
         return 1

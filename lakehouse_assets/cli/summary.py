@@ -22,7 +22,8 @@ def materializations(results: Iterable) -> dict[str, dict]:
             }
         for key, meta in per_run.items():
             tables[key]["rows"] += int(meta.get("dagster/row_count", 0) or 0)
-            tables[key]["path"] = meta.get("path", tables[key]["path"])
+            # Delta tables report their path, the mart database's tables `database.table`.
+            tables[key]["path"] = meta.get("path", meta.get("table", tables[key]["path"]))
             tables[key]["meta"].update(meta)
     return dict(tables)
 

@@ -26,6 +26,7 @@ from dagster import (
 
 from lakehouse_assets.fx_api.client import URL_VAR, FxApiClient, FxApiError
 from lakehouse_assets.fx_api.landing import fetch_and_land
+from lakehouse_assets.jobs import RETRY_POLICY
 from lakehouse_assets.orchestration.schedules import last_complete_day
 from lakehouse_assets.partitions import daily_partitions
 from lakehouse_assets.resources.storage_resource import LakehouseStorage
@@ -52,7 +53,7 @@ def fetch_fx_rates_for_day(context: OpExecutionContext, storage: LakehouseStorag
     context.log.info(landed.describe() + waited)
 
 
-@job(name=FX_JOB, partitions_def=daily_partitions,
+@job(name=FX_JOB, partitions_def=daily_partitions, op_retry_policy=RETRY_POLICY,
      description="Land one day's FX rates from the FX API (SPEC §7) in the landing zone.")
 def fx_job():
     fetch_fx_rates_for_day()

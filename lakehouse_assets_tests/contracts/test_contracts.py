@@ -12,6 +12,8 @@ from lakehouse_assets.checks.metrics import structure_problems
 from lakehouse_assets.checks.report import report_schema
 from lakehouse_assets.contracts import COLUMN_SCHEMA_KEY, CONTRACTS, contract_for, table_schema
 from lakehouse_assets.contracts.audit import STATUSES
+from lakehouse_assets.contracts.crm import CRM_CONTRACTS
+from lakehouse_assets.contracts.events import EVENT_CONTRACTS
 from lakehouse_assets.definitions import defs
 from lakehouse_assets.dimensions import DIMENSIONS
 from lakehouse_assets.ingest import inventory
@@ -90,7 +92,12 @@ def built(spark):
     return tables
 
 
-@pytest.mark.parametrize("key", sorted(CONTRACTS), ids="/".join)
+# The CRM and events tables' contracts are blocking checks of the steps that write them,
+# measured on real rows by their own runs (crm/test_run.py, events/test_run.py).
+FILE_SOURCE_TABLES = sorted(set(CONTRACTS) - set(CRM_CONTRACTS) - set(EVENT_CONTRACTS))
+
+
+@pytest.mark.parametrize("key", FILE_SOURCE_TABLES, ids="/".join)
 def test_transform_output_matches_its_contract(built, key):
     assert structure_problems(CONTRACTS[key], built[key]) == {}
 

@@ -282,7 +282,8 @@ def test_kms_key_glue_database_and_emr_application(aws, outputs):
 def test_secrets_exist_without_values_and_the_environment_output_resolves_them(aws, outputs, monkeypatch):
     _, moto = aws
     sm = client("secretsmanager", moto)
-    secrets = {s["Name"]: s for s in sm.list_secrets()["SecretList"]}
+    # moto keeps one store per process: other tests' secrets may be there too.
+    secrets = {s["Name"]: s for s in sm.list_secrets()["SecretList"] if s["Name"].startswith(f"{PREFIX}/")}
     assert set(secrets) == SECRET_NAMES
     assert {s["KmsKeyId"] for s in secrets.values()} == {outputs["kms_key_arn"]}
     for name in secrets:
@@ -395,7 +396,8 @@ def test_destroy_removes_everything(aws, outputs):
     for role in ("pipeline", "analyst"):
         with pytest.raises(ClientError):
             iam.get_role(RoleName=f"{PREFIX}-{role}")
-    assert client("secretsmanager", moto).list_secrets()["SecretList"] == []
+    assert [s for s in client("secretsmanager", moto).list_secrets()["SecretList"]
+            if s["Name"].startswith(f"{PREFIX}/")] == []
     key = client("kms", moto).describe_key(KeyId=outputs["kms_key_arn"])["KeyMetadata"]
     assert key["KeyState"] == "PendingDeletion"  # KMS never deletes a key at once
     app = client("emr-serverless", moto).get_application(

@@ -31,7 +31,7 @@ run_coordinator:
   class: DefaultRunCoordinator
 """
 # A parent is never in a later layer: bronze -> silver (and quarantine) -> gold; audit reads any layer.
-LAYER_ORDER = {"bronze": 0, "quarantine": 1, "silver": 1, "gold": 2, "audit": 3}
+LAYER_ORDER = {"bronze": 0, "quarantine": 1, "silver": 1, "gold": 2, "audit": 3, "serving": 3}
 
 LAUNCH = """mutation Launch($params: ExecutionParams!) {
   launchRun(executionParams: $params) {

@@ -22,6 +22,7 @@ import os
 import re
 import shutil
 import subprocess
+import urllib.request
 from pathlib import Path
 
 import boto3
@@ -144,6 +145,9 @@ def aws(tmp_path_factory):
     import moto.emrserverless.models as emr_models
 
     with pytest.MonkeyPatch.context() as patch, MotoS3() as moto:
+        # moto keeps one store per process, shared by every server in it: start from an
+        # empty account, as a real one would be (the catalog tests create retail_lakehouse).
+        urllib.request.urlopen(urllib.request.Request(f"{moto.endpoint}/moto-api/reset", method="POST")).close()
         if getattr(emr_models, "APPLICATION_STATUS", None) == "STARTED":
             patch.setattr(emr_models, "APPLICATION_STATUS", "CREATED")  # what AWS reports (see above)
         terraform = Terraform(tmp_path_factory.mktemp("tf") / "module", moto.endpoint)

@@ -57,8 +57,11 @@ _TRANSIENT = re.compile(
     r"Executor (?:\d+ )?lost|FetchFailedException",
     re.IGNORECASE,
 )
+# How a table's first write words a row outside the window it writes (Delta's own
+# replaceWhere check, DELTA_REPLACE_WHERE_MISMATCH, covers every later write).
+OUTSIDE_WINDOW = "rows outside the window being written to"
 _DATA = re.compile(
-    r"AnalysisException|DELTA_REPLACE_WHERE_MISMATCH|DELTA_FAILED_TO_MERGE_FIELDS|"
+    rf"{OUTSIDE_WINDOW}|AnalysisException|DELTA_REPLACE_WHERE_MISMATCH|DELTA_FAILED_TO_MERGE_FIELDS|"
     r"schema mismatch|SchemaError|SchemaErrors|NumberFormatException|DateTimeException|"
     r"ArithmeticException|CAST_INVALID_INPUT|MalformedInput|ParseException|does not exist at",
     re.IGNORECASE,

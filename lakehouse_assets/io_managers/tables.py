@@ -22,8 +22,8 @@ from delta.tables import DeltaTable
 from pyspark.errors import AnalysisException
 from pyspark.sql import DataFrame, SparkSession
 from pyspark.sql import functions as F
-from pyspark.sql import types as T
 
+from lakehouse_assets.failures import OUTSIDE_WINDOW
 from lakehouse_assets.resources.landing import canonical_uri, is_s3, to_spark_uri
 
 DELETE_FLAG = "_delete"
@@ -88,34 +88,27 @@ class DeltaTables:
 
     def replace_window(self, frame: DataFrame, key: AssetKey | Sequence[str], column: str,
                        start: date, end: date, partition_by: bool = True) -> Commit:
-        """Atomically replace the rows of `[start, end)` in `column`. Delta rejects the write
-        if a row falls outside the window, so a bug cannot spill into other partitions.
+        """Atomically replace the rows of `[start, end)` in `column`. The write fails if a
+        row falls outside the window, so a bug cannot spill into other partitions.
 
-        Delta checks `replaceWhere` only against an existing table, so a table's first write
-        creates it empty first and is then checked like every later one."""
+        Delta checks `replaceWhere` only against an existing table. A table's first write
+        therefore creates it with the window checked inside the write itself (a row outside
+        it fails the Spark job, no extra query), and falls back to `replaceWhere` when a
+        concurrent run created the table first."""
         path = self.path(key)
+        predicate = window_predicate(column, start, end)
         if not DeltaTable.isDeltaTable(self.spark, path):
-            self._create_empty(frame, path, column if partition_by else None)
-        writer = (
-            frame.write.format("delta").mode("overwrite")
-            .option("replaceWhere", window_predicate(column, start, end))
-        )
+            error = F.raise_error(F.lit(f"{OUTSIDE_WINDOW} {AssetKey.from_coercible(key).to_user_string()}: "
+                                        f"a row's {column} is not in [{start}, {end})"))
+            checked = F.when(F.expr(predicate), F.col(column)).otherwise(error)
+            guarded = frame.withColumn(column, checked.alias(column, metadata=frame.schema[column].metadata))
+            if self._create(guarded, path, column if partition_by else None):
+                return self.last_commit(key)
+        writer = frame.write.format("delta").mode("overwrite").option("replaceWhere", predicate)
         if partition_by:
             writer = writer.partitionBy(column)
         writer.save(path)
         return self.last_commit(key)
-
-    def _create_empty(self, frame: DataFrame, path: str, partition_column: str | None) -> None:
-        """Commit the table's schema alone (no Spark job writes an empty file); every
-        column nullable, as a DataFrame write would create it. A concurrent run that
-        created it first is no error."""
-        columns = T.StructType([T.StructField(f.name, f.dataType, True, f.metadata) for f in frame.schema])
-        builder = DeltaTable.createIfNotExists(self.spark).location(path).addColumns(columns)
-        try:
-            (builder.partitionedBy(partition_column) if partition_column else builder).execute()
-        except Exception:  # noqa: BLE001 - a concurrent creator won (ProtocolChanged, FileAlreadyExists)
-            if not DeltaTable.isDeltaTable(self.spark, path):
-                raise  # anything but another run having created it first
 
     def overwrite(self, frame: DataFrame, key: AssetKey | Sequence[str]) -> Commit:
         frame.write.format("delta").mode("overwrite").option("overwriteSchema", "true").save(self.path(key))
@@ -149,14 +142,19 @@ class DeltaTables:
         )
         return self.last_commit(key)
 
-    def _create(self, frame: DataFrame, path: str) -> bool:
-        """Create the table from `frame`; False if a concurrent writer created it first.
+    def _create(self, frame: DataFrame, path: str, partition_column: str | None = None) -> bool:
+        """Create the table from `frame`; False if a concurrent writer created it first
+        (the caller then writes into it as into any existing table).
 
         `errorifexists`, not `overwrite`: a run that found no table must never overwrite
-        the rows another run has just committed; it merges into them instead."""
+        the rows another run has just committed. Two first writes racing both write their
+        files, and Delta commits only one version 0; the other fails with a conflict."""
+        writer = frame.write.format("delta").mode("errorifexists")
+        if partition_column:
+            writer = writer.partitionBy(partition_column)
         try:
-            frame.write.format("delta").mode("errorifexists").save(path)
-        except AnalysisException:
+            writer.save(path)
+        except Exception:  # noqa: BLE001 - AnalysisException (exists) or a commit conflict
             if DeltaTable.isDeltaTable(self.spark, path):
                 return False
             raise

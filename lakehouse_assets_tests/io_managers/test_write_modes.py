@@ -12,6 +12,7 @@ from dagster import AssetIn, Config, DailyPartitionsDefinition, asset, materiali
 from dagster._core.storage.tags import ASSET_PARTITION_RANGE_END_TAG, ASSET_PARTITION_RANGE_START_TAG
 from pyspark.sql import DataFrame
 
+from lakehouse_assets.failures import OUTSIDE_WINDOW
 from lakehouse_assets.io_managers.delta_io_manager import FULL_TABLE, DeltaIOManager
 from lakehouse_assets.io_managers.tables import DeltaTables
 from lakehouse_assets.partitions import days_in
@@ -148,9 +149,11 @@ def test_rows_outside_the_partition_fail_the_write_and_change_nothing(lake, exis
     assert not result.success
     [failure] = [e for e in result.all_events if e.is_step_failure]
     message = failure.step_failure_data.error.message
-    assert ("data error while writing silver/events, not retried: org.apache.spark.sql.delta.DeltaAnalysisException: "
-            "[DELTA_REPLACE_WHERE_MISMATCH] Written data does not conform to partial table overwrite condition") \
-        in message
+    # An existing table: Delta's replaceWhere check. A new one: the first write's own check.
+    expected = ("org.apache.spark.sql.delta.DeltaAnalysisException: [DELTA_REPLACE_WHERE_MISMATCH] Written data "
+                "does not conform to partial table overwrite condition" if existing else
+                f"{OUTSIDE_WINDOW} silver/events: a row's date is not in [{D1}, {D2})")
+    assert "data error while writing silver/events, not retried: " in message and expected in message, message
     assert failure.step_failure_data.user_failure_data.metadata["error_kind"].value == "data"
     left = table(lake, EVENTS, "date", "value") if lake.exists(EVENTS) else []
     assert left == ([(D2, "a"), (D2, "a")] if existing else [])

@@ -2,7 +2,7 @@
 
 `LAKEHOUSE_ENV` (default `local`) picks `config/<env>.yaml`; `LAKEHOUSE_LANDING_ROOT`
 and `LAKEHOUSE_ROOT` override the two roots, `LAKEHOUSE_SPARK_MASTER` the Spark master,
-`LAKEHOUSE_CATALOG` the catalog kind.
+`LAKEHOUSE_CATALOG` the catalog kind, `LAKEHOUSE_OPENLINEAGE_URL` the lineage receiver.
 Nothing here runs at import time: resources call `load_settings()` when a run starts,
 so a test or a shell can change the environment between runs without reloading modules.
 
@@ -115,6 +115,18 @@ Root = Annotated[str, AfterValidator(lambda value: resolve_root(value, PROJECT_R
 
 
 @dataclass(frozen=True, config=MODEL)
+class LineageSettings:
+    """OpenLineage events from Spark (docs/operations.md, Lineage): on when `enabled` or when
+    `LAKEHOUSE_OPENLINEAGE_URL` is set. With the URL they are POSTed there (HTTP transport),
+    else appended as JSON lines to `file` (empty: `{lakehouse_root}/_lineage/openlineage.jsonl`)."""
+
+    enabled: bool = False
+    namespace: str = "lakehouse"
+    url: str = ""
+    file: Annotated[str, AfterValidator(lambda value: resolve_root(value, PROJECT_ROOT) if value else "")] = ""
+
+
+@dataclass(frozen=True, config=MODEL)
 class Settings:
     env: str
     landing_root: Root
@@ -128,6 +140,7 @@ class Settings:
     catalog: Annotated[CatalogSettings, OrEmpty] = field(default_factory=CatalogSettings)
     fx_api: Annotated[FxApiSettings, OrEmpty] = field(default_factory=FxApiSettings)
     crm: Annotated[CrmSettings, OrEmpty] = field(default_factory=CrmSettings)
+    lineage: Annotated[LineageSettings, OrEmpty] = field(default_factory=LineageSettings)
 
 
 def config_dir() -> Path:
@@ -209,6 +222,7 @@ def settings_from_mapping(env: str, raw: Mapping[str, Any], source: Path | str =
 _SETTINGS = TypeAdapter(Settings)
 SPARK_MASTER_VAR = "LAKEHOUSE_SPARK_MASTER"
 CATALOG_VAR = "LAKEHOUSE_CATALOG"
+OPENLINEAGE_URL_VAR = "LAKEHOUSE_OPENLINEAGE_URL"
 
 
 def _validated(env: str, raw: Mapping[str, Any], origin: Callable[[tuple], str]) -> Settings:
@@ -224,6 +238,8 @@ def _validated(env: str, raw: Mapping[str, Any], origin: Callable[[tuple], str])
         data["spark"] = {**(data.get("spark") or {}), "master": os.environ[SPARK_MASTER_VAR]}
     if os.environ.get(CATALOG_VAR):  # glue: register the tables after every run
         data["catalog"] = {**(data.get("catalog") or {}), "kind": os.environ[CATALOG_VAR]}
+    if os.environ.get(OPENLINEAGE_URL_VAR):  # lineage on, POSTed to this receiver
+        data["lineage"] = {**(data.get("lineage") or {}), "url": os.environ[OPENLINEAGE_URL_VAR]}
     try:
         return _SETTINGS.validate_python(data)
     except ValidationError as invalid:

@@ -10,13 +10,14 @@ from __future__ import annotations
 import os
 from typing import Any
 
-from dagster import ConfigurableResource, InitResourceContext
+from dagster import ConfigurableResource, DagsterInvariantViolationError, InitResourceContext, OpExecutionContext
 from dagster_pyspark.resources import spark_session_from_config
 from pydantic import PrivateAttr
 from pyspark import SparkContext
 from pyspark.sql import SparkSession
 
 from lakehouse_assets.resources.jvm import check_java, spark_jars
+from lakehouse_assets.resources.lineage import lineage_conf, lineage_on, quiet_listener_logs, step_tags, tag_session
 from lakehouse_assets.resources.secrets import SPARK_REDACTION_REGEX
 from lakehouse_assets.resources.settings import LakehouseSettings
 from lakehouse_assets.settings import Settings
@@ -80,6 +81,7 @@ def spark_conf(settings: Settings) -> dict[str, Any]:
     }
     conf.update(s3a_conf())
     conf.update(settings.s3_encryption.s3a_conf())
+    conf.update(lineage_conf(settings))
     conf.update(settings.spark.conf)
     return conf
 
@@ -95,6 +97,8 @@ def build_spark_session(settings: Settings) -> SparkSession:
         check_java()  # a `java -version` subprocess: only worth it before the JVM starts
     conf = spark_conf(settings)
     session = spark_session_from_config(conf)
+    if lineage_on(settings):
+        quiet_listener_logs(session, settings)
     hadoop = session.sparkContext._jsc.hadoopConfiguration()
     # Static SQL settings (extensions, catalog, codegen cache size) apply only when the JVM
     # starts; setting one on a running session is an error.
@@ -114,10 +118,14 @@ class SparkResource(ConfigurableResource):
     lakehouse: LakehouseSettings
 
     _session: SparkSession | None = PrivateAttr(default=None)
+    _lineage: bool = PrivateAttr(default=False)
 
     def setup_for_execution(self, context: InitResourceContext) -> None:
         self._session = build_spark_session(self.settings)
         self._session.sparkContext.setLogLevel("WARN")
+        self._lineage = lineage_on(self.settings)
+        if self._lineage and context.run is not None:
+            tag_session(self._session, step_tags(context.run_id, context.run.job_name))
 
     def teardown_after_execution(self, context: InitResourceContext) -> None:
         # The JVM outlives the run (tests and `lakehouse run` reuse it); cached
@@ -133,4 +141,16 @@ class SparkResource(ConfigurableResource):
     def session(self) -> SparkSession:
         if self._session is None:
             self._session = build_spark_session(self.settings)
+        if self._lineage:
+            self._tag_step()
         return self._session
+
+    def _tag_step(self) -> None:
+        """Lineage events from here on carry the run, job, step and assets of the step asking
+        for the session (assets and IO managers ask at a step's start)."""
+        try:
+            step = OpExecutionContext.get()
+        except DagsterInvariantViolationError:  # outside a step: the run's tags stay
+            return
+        assets = tuple(sorted("/".join(key.path) for key in step.selected_asset_keys)) if step.has_assets_def else ()
+        tag_session(self._session, step_tags(step.run_id, step.job_name, step.op.name, assets))

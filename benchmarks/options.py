@@ -9,7 +9,7 @@ from pathlib import Path
 
 from lakehouse_assets.settings import PROJECT_ROOT
 
-FIGURES = ("bronze", "daily", "fixed", "incremental", "generator", "duckdb", "memory")
+FIGURES = ("bronze", "daily", "fixed", "incremental", "generator", "duckdb", "memory", "scaling")
 DOCS_PAGE = PROJECT_ROOT / "docs" / "performance.md"
 
 
@@ -18,8 +18,8 @@ class BenchOptions:
     """Sizes and repeats of every figure. The defaults are the full benchmark."""
 
     repeat: int = 3
-    day_repeat: int | None = None   # repeats of the orders-day figures (1, 2, 6, 7); None: `repeat`
-    orders_gb: float = 1.0          # figures 1, 2, 6, 7: one orders day of about this size
+    day_repeat: int | None = None   # repeats of the orders-day figures (1, 2, 6, 7, 8); None: `repeat`
+    orders_gb: float = 1.0          # figures 1, 2, 6, 7, 8: one orders day of about this size
     tiny_rows: int = 200            # figure 3: orders lines of the tiny day
     incremental_rows: int = 20_000  # figure 4: orders lines per day
     incremental_days: int = 30      # figure 4: day N against day 1
@@ -53,9 +53,9 @@ def parse(argv: list[str] | None = None, environ: dict[str, str] | os._Environ =
                         help=f"small sizes to check the benchmark works: {QUICK}")
     parser.add_argument("--repeat", type=int, help="runs per figure, median reported (default 3)")
     parser.add_argument("--day-repeat", type=int,
-                        help="runs of the orders-day figures 1, 2, 6, 7 (default: --repeat); "
+                        help="runs of the orders-day figures 1, 2, 6, 7, 8 (default: --repeat); "
                              "a 1 GB repeat takes about 25 minutes on 2 cores")
-    parser.add_argument("--orders-gb", type=float, help="orders day size for figures 1, 2, 6, 7 (default 1.0)")
+    parser.add_argument("--orders-gb", type=float, help="orders day size for figures 1, 2, 6, 7, 8 (default 1.0)")
     parser.add_argument("--tiny-rows", type=int, help="orders lines of the fixed-cost day (default 200)")
     parser.add_argument("--incremental-rows", type=int, help="orders lines per day for figure 4 (default 20000)")
     parser.add_argument("--incremental-days", type=int, help="day N against day 1 for figure 4 (default 30)")
@@ -97,7 +97,7 @@ def describe(options: BenchOptions) -> str:
     mode = "Quick mode (small sizes: a check that the benchmark works, not figures to quote). " if options.quick else ""
     runs = f"Medians over {options.repeat} run(s)"
     if options.day_repeats != options.repeat:
-        runs += f", {options.day_repeats} for the orders-day figures (1, 2, 6, 7)"
+        runs += f", {options.day_repeats} for the orders-day figures (1, 2, 6, 7, 8)"
     return (f"{mode}{runs}. Orders day {options.orders_gb:g} GB of CSV; "
             f"tiny day {options.tiny_rows:,} order lines; incremental {options.incremental_rows:,} "
             f"lines/day, day {options.incremental_days} against day 1; generator {options.generator_gb:g} GB.")

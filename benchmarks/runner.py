@@ -1,7 +1,8 @@
 """`python -m benchmarks`: every figure, printed and written to docs/performance.md.
 
 Order: the generator (no Spark), the orders day (figures 1, 2, 7), DuckDB on that
-day's bronze (6), the tiny day (3), the incremental history (4). Landing data is
+day's bronze (6), the same day on a local standalone cluster of one and two workers (8),
+the tiny day (3), the incremental history (4). Landing data is
 made first for each and is not timed. Nothing is written to the docs page unless
 every selected figure was measured.
 """
@@ -15,7 +16,7 @@ import time
 from datetime import UTC, datetime
 from pathlib import Path
 
-from benchmarks import daily, duckdb_orders, fixed, generator, incremental
+from benchmarks import daily, duckdb_orders, fixed, generator, incremental, scaling
 from benchmarks.machine import describe as describe_machine
 from benchmarks.options import BenchOptions, describe, parse
 from benchmarks.pii import ensure_pii_keys
@@ -46,6 +47,10 @@ def measure(options: BenchOptions, ws: Workspace, echo=print) -> list[Figure]:
         if "duckdb" in wanted:
             _step("6: bronze -> silver orders, Spark against DuckDB", echo)
             found.append(duckdb_orders.figure(ws, landing, runs.kept_lakehouse, options.day_repeats, echo))
+    if "scaling" in wanted:
+        _step(f"8: the {options.orders_gb:g} GB orders day on a standalone cluster, 1 worker against 2", echo)
+        landing, csv_files = orders_day(ws, options.orders_gb)
+        found.append(scaling.figure(ws, landing, csv_files, options.day_repeats, echo))
     if "fixed" in wanted:
         _step(f"3: fixed cost, a day of {options.tiny_rows} order lines (time, SQL executions, steps)", echo)
         found += fixed.measure(ws, tiny_day(ws, options.tiny_rows), options.tiny_rows, options.repeat, echo)

@@ -6,7 +6,7 @@ from __future__ import annotations
 import argparse
 import sys
 
-from lakehouse_assets.cli import catalog_cmd, crm_cmd, events_cmd, fx_cmd, generate_cmd, mart_cmd, run_cmd
+from lakehouse_assets.cli import catalog_cmd, cluster_cmd, crm_cmd, events_cmd, fx_cmd, generate_cmd, mart_cmd, run_cmd
 from lakehouse_assets.resources.jvm import JvmSetupError
 from lakehouse_assets.settings import ConfigError
 
@@ -21,6 +21,7 @@ def build_parser() -> argparse.ArgumentParser:
     mart_cmd.register(subparsers)
     fx_cmd.register(subparsers)
     events_cmd.register(subparsers)
+    cluster_cmd.register(subparsers)
     return parser
 
 

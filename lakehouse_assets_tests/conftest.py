@@ -10,7 +10,7 @@ from pyspark.sql import SparkSession
 
 from lakehouse_assets.resources.spark import build_spark_session
 from lakehouse_assets.settings import load_settings
-from lakehouse_assets_tests.pipeline import Reference, build_reference
+from lakehouse_assets_tests.pipeline import Reference, build_reference, shared_reference
 
 # Masking keys for the suite's runs: test values, set before anything reads them
 # (a test that needs other values sets its own with monkeypatch).
@@ -57,7 +57,13 @@ def moto_s3():
 
 
 @pytest.fixture(scope="session")
-def reference(spark, tmp_path_factory) -> Reference:
-    """The clean reference lakehouse (pipeline.py), built once for every test that reads it."""
-    return build_reference(spark, tmp_path_factory.mktemp("reference"))
+def reference(spark, tmp_path_factory, worker_id) -> Reference:
+    """The clean reference lakehouse (pipeline.py), built once for every test that reads it.
+
+    Under pytest-xdist the first worker that needs it builds it in the run's shared temporary
+    folder while the others wait on a file lock, then every worker reads the same folder
+    (tests change only copies of it)."""
+    if worker_id == "master":
+        return build_reference(spark, tmp_path_factory.mktemp("reference"))
+    return shared_reference(spark, tmp_path_factory.getbasetemp().parent / "reference")
 

@@ -7,6 +7,7 @@ read by the pipeline, check and fault tests. A test that needs to change it work
 from __future__ import annotations
 
 import contextlib
+import json
 import shutil
 from collections.abc import Iterator
 from dataclasses import dataclass, field
@@ -114,3 +115,19 @@ def build_reference(spark: SparkSession, base: Path) -> Reference:
     with lakehouse_env(spark, landing, base / "lakehouse") as lake:
         assert lake.run(DAY1, DAY2) == 0, "the reference run failed:\n" + "\n".join(lake.output)
         return Reference(landing, base / "lakehouse", spark, lake.output)
+
+
+def shared_reference(spark: SparkSession, base: Path) -> Reference:
+    """The reference under `base`, built there by the first process to ask for it (a file lock
+    keeps the others waiting) and read by every later one."""
+    from filelock import FileLock
+
+    built = base / "built.json"
+    with FileLock(f"{base}.lock"):
+        if not built.exists():
+            if base.exists():
+                shutil.rmtree(base)  # a build that failed halfway in another process
+            reference = build_reference(spark, base)
+            built.write_text(json.dumps(reference.output))
+            return reference
+    return Reference(base / "landing", base / "lakehouse", spark, json.loads(built.read_text()))

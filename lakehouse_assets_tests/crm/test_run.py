@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, timedelta
 
 import pytest
 
@@ -10,8 +10,10 @@ from lakehouse_assets.cli import run_cmd
 from lakehouse_assets.cli.main import main
 from lakehouse_assets.io_managers.tables import DeltaTables
 from lakehouse_assets_tests.crm.reference import pipeline
+from lakehouse_assets_tests.pipeline import DAY2
 
-DAY = date(2024, 3, 5)
+DAY = DAY2  # a day of the reference lakehouse (pipeline.py)
+MONTH = date(DAY.year, DAY.month, 1)
 SKIPPED = "LAKEHOUSE_CRM_JDBC_URL is not set: the crm source is skipped (docs/sources.md)"
 
 
@@ -34,7 +36,13 @@ def test_without_the_url_lakehouse_run_says_so_in_one_line(roots, monkeypatch):
     assert [line for line in output if "CRM" in line] == [SKIPPED]
 
 
-def test_lakehouse_run_extracts_the_generated_crm_and_builds_its_tables(roots, postgres, monkeypatch, capsys, spark):
+@pytest.mark.slow
+def test_lakehouse_run_extracts_the_generated_crm_and_builds_its_tables(roots, postgres, reference, monkeypatch,
+                                                                        capsys, spark):
+    """Over a copy of the reference lakehouse (its silver/fx_rates prices the deals): the file
+    sources' runs are left out of the plan (test_pipeline.py runs them), the crm runs are not."""
+    reference.copy_to(roots / "lakehouse")
+    monkeypatch.setattr(run_cmd, "checked_plan", lambda start, end: [])
     monkeypatch.setenv("LAKEHOUSE_CRM_JDBC_URL", postgres.jdbc_url)
     monkeypatch.setenv("LAKEHOUSE_CRM_USER", "postgres")
     connection = postgres.connect()
@@ -46,7 +54,7 @@ def test_lakehouse_run_extracts_the_generated_crm_and_builds_its_tables(roots, p
                  "0.2", "--quiet", "--crm-url", postgres.jdbc_url]) == 0
     assert main(["run", "--start", DAY.isoformat()]) == 0
     out = capsys.readouterr().out
-    assert SKIPPED not in out and "==> crm_extract" in out and "==> crm_monthly [2024-03-01]" in out
+    assert SKIPPED not in out and "==> crm_extract" in out and f"==> crm_monthly [{MONTH}]" in out
 
     tables = DeltaTables(spark, str(roots / "lakehouse"))
     bronze = tables.read(["bronze", "crm_deals"]).count()
@@ -59,7 +67,7 @@ def test_lakehouse_run_extracts_the_generated_crm_and_builds_its_tables(roots, p
     assert contacts and all(r["email"] is None or "***@" in r["email"] for r in contacts)  # masked
     marks = {r["source"]: r for r in tables.read(["audit", "source_watermarks"]).collect()}
     assert set(marks) == {"crm_contacts", "crm_deals"}
-    assert str(marks["crm_deals"]["upper_bound"]) == "2024-03-06 00:00:00"
+    assert str(marks["crm_deals"]["upper_bound"]) == f"{DAY + timedelta(days=1)} 00:00:00"
 
     deleted = {r["contact_id"] for r in contacts if r["is_deleted"]}
     current = {r["contact_id"] for r in tables.read(["silver", "dim_contact"]).where("is_current").collect()}
@@ -69,4 +77,4 @@ def test_lakehouse_run_extracts_the_generated_crm_and_builds_its_tables(roots, p
     rates = [r.asDict() for r in tables.read(["silver", "fx_rates"]).collect()]
     mart = {(r["store_id"], r["stage"]): (r["deals_count"], r["amount_usd"], r["entered_in_month"])
             for r in tables.read(["gold", "sales_pipeline_monthly"]).collect()}
-    assert mart == pipeline(deals, rates, date(2024, 3, 1)) and mart
+    assert mart == pipeline(deals, rates, MONTH) and mart

@@ -35,7 +35,7 @@ from lakehouse_assets_tests.faults.harness import (
 from lakehouse_assets_tests.pipeline import DAY2, Reference, lakehouse_env, snapshot
 
 pytestmark = pytest.mark.slow
-TRIALS = soak_trials(6)  # two per target; `make soak` runs 50
+TRIALS = soak_trials(3)  # one per target; `make soak` runs 50 (every target, kills early and late)
 RETENTION_CHECK = "spark.databricks.delta.retentionDurationCheck.enabled"
 RESULTS: list[dict] = []
 

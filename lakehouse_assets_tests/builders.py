@@ -1,4 +1,9 @@
-"""Hand-made bronze rows for transform tests: lineage filled with defaults."""
+"""Hand-made bronze rows for transform tests: lineage filled with defaults.
+
+File sources: `bronze_frame` (bronze rows as the ingest step reads them). The sources read
+where they live go through their own bronze transforms: `crm_bronze_frame` from rows as JDBC
+returns them, `events_bronze_frame` from messages as the Kafka source returns them.
+"""
 
 from __future__ import annotations
 
@@ -9,6 +14,8 @@ from pyspark.sql import types as T
 
 from lakehouse_assets.columns import LINEAGE_COLUMNS, PARTITION_COLUMN
 from lakehouse_assets.sources import Source
+from lakehouse_assets.transforms import crm as crm_rows
+from lakehouse_assets.transforms import events as event_rows
 
 _LINEAGE_TYPES = {
     "_file_size": T.LongType(), "_row_seq": T.LongType(), "_file_modified_at": T.TimestampType(),
@@ -48,3 +55,30 @@ def valid_order(**overrides: str) -> dict:
     }
     row.update(overrides)
     return row
+
+
+# The types PostgreSQL's JDBC driver gives the CRM columns; the others are text.
+_CRM_JDBC_TYPES = {
+    "created_at": T.TimestampType(), "updated_at": T.TimestampType(), "is_deleted": T.BooleanType(),
+    "amount": T.DecimalType(14, 2), "expected_close_date": T.DateType(),
+}
+
+
+def crm_bronze_frame(spark: SparkSession, source: Source, rows: list[dict]) -> DataFrame:
+    """bronze/<crm table> rows from dicts of the CRM table's columns, as an extraction writes them."""
+    schema = T.StructType([T.StructField(c, _CRM_JDBC_TYPES.get(c, T.StringType())) for c in source.columns])
+    jdbc = spark.createDataFrame([tuple(row.get(c) for c in source.columns) for row in rows], schema)
+    return crm_rows.bronze_rows(jdbc, source, "2024-03-02 01:00:00", "run", "incremental")
+
+
+_KAFKA_SCHEMA = T.StructType([
+    T.StructField("key", T.BinaryType()), T.StructField("value", T.BinaryType()),
+    T.StructField("topic", T.StringType()), T.StructField("partition", T.IntegerType()),
+    T.StructField("offset", T.LongType()), T.StructField("timestamp", T.TimestampType()),
+])
+
+
+def events_bronze_frame(spark: SparkSession, values: list[str], topic: str = "retail.events") -> DataFrame:
+    """bronze/events rows of one micro-batch from message values (JSON text), at offsets 0, 1, ..."""
+    messages = [(None, v.encode(), topic, 0, offset, datetime(2024, 3, 1, 12)) for offset, v in enumerate(values)]
+    return event_rows.bronze_rows(spark.createDataFrame(messages, _KAFKA_SCHEMA), batch_id=0)

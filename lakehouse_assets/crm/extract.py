@@ -127,18 +127,23 @@ def extract_table(spark: SparkSession, tables: DeltaTables, db: CrmDatabase, set
     return TableExtract(source.name, lower, until, int(figures["n"]), added, new_mark, commit)
 
 
-def record_marks(spark: SparkSession, tables: DeltaTables, extracts: list[TableExtract], run_id: str) -> Commit:
-    """Set every extracted table's mark in one commit (called after all bronze commits).
-
-    The table holds a row per source table: it is rewritten whole (an atomic overwrite), the
-    marks of tables not extracted now kept as they were."""
+def marks_frame(spark: SparkSession, extracts: list[TableExtract], run_id: str) -> DataFrame:
+    """One audit/source_watermarks row per extracted table: its new mark, bounds and counts."""
     now = literal(datetime.now(UTC).replace(tzinfo=None))
     rows = [(e.source, CRM_TABLES[e.source], literal(e.high_water_mark), literal(e.lower), literal(e.until),
              INCREMENTAL if e.lower is not None else FULL, e.rows_read, e.rows_added, now, run_id)
             for e in extracts]
     text = spark.createDataFrame(rows, WATERMARK_SCHEMA.replace(" timestamp", " string"))
-    fresh = text.select(*[F.col(c).cast("timestamp").alias(c) if c in TIMESTAMP_COLUMNS else F.col(c)
-                          for c in text.columns])
+    return text.select(*[F.col(c).cast("timestamp").alias(c) if c in TIMESTAMP_COLUMNS else F.col(c)
+                         for c in text.columns])
+
+
+def record_marks(spark: SparkSession, tables: DeltaTables, extracts: list[TableExtract], run_id: str) -> Commit:
+    """Set every extracted table's mark in one commit (called after all bronze commits).
+
+    The table holds a row per source table: it is rewritten whole (an atomic overwrite), the
+    marks of tables not extracted now kept as they were."""
+    fresh = marks_frame(spark, extracts, run_id)
     if tables.exists(WATERMARKS):
         kept = tables.read(WATERMARKS).join(fresh.select("source"), "source", "left_anti")
         fresh = kept.select(*fresh.columns).unionByName(fresh).localCheckpoint()  # read before overwritten

@@ -3,9 +3,12 @@
 Runs after the quarantine tables, the fact and the file audit (plain `deps`: it loads
 no input), and so after the checks that gate them. Everything it shows comes from
 Dagster's event log (`report_data`): each upstream check's outcome per date (a date's
-own from the evaluation's `dq/by_date` when the check covered several dates), and the
-figures the writes recorded in their materializations (quarantined rows by reason,
-fact rows). It reads no lakehouse table, its own included, and shows
+own from the evaluation's `dq/by_date` when the check covered several dates), the same
+for the checks of the crm and events sources' daily and unpartitioned tables (their own
+jobs: the report lists what they last recorded, and leaves out a source none of whose
+checks was ever evaluated on the instance), and the figures the writes recorded in their
+materializations (quarantined rows by reason, fact rows). It reads no lakehouse table,
+its own included, and shows
 - a markdown table of every check and its outcome (metadata `report`), with the chart
   inline (a data URI: the UI shows it);
 - a PNG of quarantined rows by reason and of the check pass rate over the recent dates,
@@ -16,6 +19,7 @@ fact rows). It reads no lakehouse table, its own included, and shows
 Its table gets one row per date and check (the IO manager replaces the run's dates).
 """
 
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import timedelta
 
@@ -25,8 +29,10 @@ from pyspark.sql import types as T
 
 from lakehouse_assets.checks.config import load_dq_config
 from lakehouse_assets.checks.report_data import (
+    CheckRef,
     LatestFigures,
     check_evaluations,
+    checks_of,
     figures_by_day,
     latest_figures,
     outcomes_for,
@@ -42,6 +48,8 @@ from lakehouse_assets.checks.report_render import markdown_report, render_chart
 from lakehouse_assets.checks.windows import Window
 from lakehouse_assets.contracts import column_schema_metadata, contract_for
 from lakehouse_assets.contracts.base import spark_type
+from lakehouse_assets.crm.assets import CRM_ASSETS
+from lakehouse_assets.events.assets import EVENT_ASSETS
 from lakehouse_assets.partitions import daily_partitions, single_run_backfill
 from lakehouse_assets.resources.spark import SparkResource
 from lakehouse_assets.resources.storage_resource import LakehouseStorage
@@ -52,6 +60,14 @@ REPORTS_DIR = "reports/dq"
 FACT_KEY = AssetKey(["gold", "fact_sales"])
 QUARANTINE_LAYER = "quarantine"
 UPSTREAM = [AssetKey([QUARANTINE_LAYER, s]) for s in SOURCES] + [FACT_KEY, AssetKey(["audit", "ingested_files"])]
+# The sources read where they live run in jobs of their own, not upstream of the report: their
+# checks on daily and unpartitioned tables, taken from their asset definitions (not from the run's
+# asset graph, which for a job executed in process holds only the job's assets). Monthly tables
+# are left out, as the file sources' monthly marts are.
+SOURCE_CHECKS: dict[str, list[CheckRef]] = {
+    "crm": checks_of(CRM_ASSETS, [daily_partitions, None]),
+    "events": checks_of(EVENT_ASSETS, [daily_partitions, None]),
+}
 
 
 def report_schema() -> T.StructType:
@@ -68,15 +84,40 @@ class DqReport:
     chart: bytes
 
 
+def with_sources(checks: list[CheckRef], sources: Mapping[str, Sequence[CheckRef]], evaluations: Mapping
+                 ) -> tuple[list[CheckRef], list[str]]:
+    """`checks` and the checks of each source of `sources` that has an evaluation of any of its
+    checks in `evaluations`; the names of the sources left out (never evaluated: not configured,
+    or not run yet on this instance)."""
+    listed, left_out = list(checks), []
+    known = {c.key for c in checks}
+    for name, refs in sources.items():
+        own = [c for c in refs if c.key not in known]
+        if not own:
+            continue
+        if not any(evaluations.get((c.asset_key, c.check_name)) for c in own):
+            left_out.append(name)
+            continue
+        listed += own
+        known.update(c.key for c in own)
+    return listed, left_out
+
+
 def build_report(instance: DagsterInstance, asset_graph, run_id: str | None, window: Window,
-                 report_days: int, key: AssetKey = AssetKey(REPORT_KEY)) -> DqReport:
+                 report_days: int, key: AssetKey = AssetKey(REPORT_KEY),
+                 sources: Mapping[str, Sequence[CheckRef]] = SOURCE_CHECKS) -> DqReport:
     """The report of `window`'s dates for the asset `key`, from the event log of `instance` only:
-    the checks on `key`'s upstream assets (this run's evaluations first) and the latest
-    materializations of its upstream quarantine tables and fact."""
+    the checks on `key`'s upstream assets (this run's evaluations first), those of `sources` that
+    were ever evaluated, and the latest materializations of its upstream quarantine tables and fact."""
     recent = Window(window.end - timedelta(days=max(report_days, len(window.days))), window.end)
-    checks = upstream_checks(asset_graph, key)
+    upstream_refs = upstream_checks(asset_graph, key)
     runs: dict = {}
-    recent_outcomes = outcomes_for(checks, check_evaluations(instance, checks, runs), recent.days, run_id)
+    candidates: dict = {}
+    for check in upstream_refs + [c for refs in sources.values() for c in refs]:
+        candidates.setdefault(check.key, check)
+    evaluations = check_evaluations(instance, candidates.values(), runs)
+    checks, left_out = with_sources(upstream_refs, sources, evaluations)
+    recent_outcomes = outcomes_for(checks, evaluations, recent.days, run_id)
     outcomes = [o for o in recent_outcomes if window.covers(o.day)]
     upstream = asset_graph.get_ancestor_asset_keys(key)
     quarantine: dict = {}
@@ -91,7 +132,8 @@ def build_report(instance: DagsterInstance, asset_graph, run_id: str | None, win
     summaries = summarize(outcomes)
     evaluated = [s for s in summaries if s.passed is not None]
     metadata = {
-        "report": MetadataValue.md(markdown_report(window.label, summaries, quarantined, approximate, chart)),
+        "report": MetadataValue.md(markdown_report(window.label, summaries, quarantined, approximate, chart,
+                                                   left_out)),
         "dq/pass_rate": round(sum(1 for s in evaluated if s.passed) / len(evaluated), 4) if evaluated else 0.0,
         "dq/checks_failed": sum(1 for s in evaluated if not s.passed),
         "dq/checks_not_evaluated": len(summaries) - len(evaluated),

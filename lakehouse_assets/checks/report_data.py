@@ -2,10 +2,14 @@
 
 Check outcomes: the asset check execution history
 (`event_log_storage.get_asset_check_execution_history`) of every check on the report's
-upstream assets. For each date and check: this run's evaluation covering the date, else
-the most recent one that does. An evaluation covers the dates it records
-(`dq/window_start` / `dq/window_end`) or, for a check that records none, its run's
-partition or range. The date's `passed` and `description` are those of the evaluation's
+upstream assets, and of the checks of the sources read where they live (crm, events) on
+their daily and unpartitioned tables. For each date and check: this run's evaluation
+covering the date, else the most recent one that does. An evaluation covers the dates it
+records (`dq/window_start` / `dq/window_end`) or, for a check that records none, its run's
+partition or range. A check of an unpartitioned table checks the whole table as its run
+left it, so an evaluation of one that records no dates covers every date up to its run's
+data bound: the last day the run read (the run tag `lakehouse/crm_until`), else the day
+(UTC) it was evaluated. The date's `passed` and `description` are those of the evaluation's
 `dq/by_date` entry for that date ({ISO date: {"passed", "description", ...}}, recorded when
 a check covers several dates), else the evaluation's own. A check that never ran for the
 date is listed as not evaluated.
@@ -29,7 +33,14 @@ from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
-from dagster import AssetCheckKey, AssetKey, AssetRecordsFilter, DagsterInstance
+from dagster import (
+    AssetCheckKey,
+    AssetKey,
+    AssetRecordsFilter,
+    AssetsDefinition,
+    DagsterInstance,
+    PartitionsDefinition,
+)
 from dagster._check import CheckError
 from dagster._core.storage.asset_check_execution_record import AssetCheckExecutionRecordStatus
 from dagster._core.storage.tags import (
@@ -39,6 +50,7 @@ from dagster._core.storage.tags import (
 )
 
 from lakehouse_assets.checks.windows import Window, window_from_metadata
+from lakehouse_assets.resources.crm_db import CRM_UNTIL_TAG
 
 BY_DATE = "dq/by_date"
 ROW_COUNT = "dagster/row_count"
@@ -49,6 +61,8 @@ HISTORY_LIMIT = 50  # evaluations looked at per check: enough to reach past a fe
 MATERIALIZATIONS_PER_DAY = 4  # first fetch of a table's recent partitions; missing days are fetched one by one
 MAX_DATES = 3  # dates listed in a check's detail
 COMPLETED = {AssetCheckExecutionRecordStatus.SUCCEEDED, AssetCheckExecutionRecordStatus.FAILED}
+# Run tags naming the last business day an unpartitioned run read (its data bound).
+DATA_BOUND_TAGS = (CRM_UNTIL_TAG,)
 
 
 def plain(metadata: Mapping[str, Any]) -> dict[str, Any]:
@@ -58,11 +72,13 @@ def plain(metadata: Mapping[str, Any]) -> dict[str, Any]:
 
 @dataclass(frozen=True)
 class CheckRef:
-    """A check the report lists: on `asset_key` (layer/table), named `check_name`."""
+    """A check the report lists: on `asset_key` (layer/table), named `check_name`;
+    `unpartitioned`: its table is not partitioned (the check reads the whole table)."""
 
     asset_key: str
     check_name: str
     blocking: bool
+    unpartitioned: bool = False
 
     @property
     def key(self) -> AssetCheckKey:
@@ -71,8 +87,9 @@ class CheckRef:
 
 @dataclass(frozen=True)
 class Evaluation:
-    """One recorded check evaluation: its overall outcome, the dates it covers (None: unknown)
-    and its metadata as plain values."""
+    """One recorded check evaluation: its overall outcome, the dates it covers (`window`, None:
+    unknown), for a whole-table check the last date its table could hold (`through`: it covers
+    every date up to it), and its metadata as plain values."""
 
     asset_key: str
     check_name: str
@@ -83,6 +100,12 @@ class Evaluation:
     run_id: str
     evaluated_at: datetime | None = None
     metadata: Mapping[str, Any] = field(default_factory=dict)
+    through: date | None = None
+
+    def covers(self, day: date) -> bool:
+        if self.window is not None:
+            return self.window.covers(day)
+        return self.through is not None and day <= self.through
 
     def by_date(self) -> dict[str, Any]:
         value = self.metadata.get(BY_DATE)
@@ -132,7 +155,7 @@ def outcomes_for(checks: Iterable[CheckRef], evaluations: Mapping[tuple[str, str
         found = evaluations.get((check.asset_key, check.check_name), ())
         ranked = sorted(found, key=lambda e: e.run_id != run_id)  # stable: this run's, then by recency
         for day in days:
-            hit = next((e for e in ranked if e.window is not None and e.window.covers(day)), None)
+            hit = next((e for e in ranked if e.covers(day)), None)
             if hit is None:
                 outcomes.append(Outcome(day, check.asset_key, check.check_name, None, None, check.blocking,
                                         NOT_EVALUATED, None, None))
@@ -284,7 +307,22 @@ def upstream_checks(asset_graph, key: AssetKey) -> list[CheckRef]:
     ancestors = asset_graph.get_ancestor_asset_keys(key)
     check_keys = sorted(asset_graph.get_check_keys_for_assets(ancestors),
                         key=lambda k: (k.asset_key.path, k.name))
-    return [CheckRef("/".join(k.asset_key.path), k.name, bool(asset_graph.get(k).blocking)) for k in check_keys]
+    return [CheckRef("/".join(k.asset_key.path), k.name, bool(asset_graph.get(k).blocking),
+                     asset_graph.get(k.asset_key).partitions_def is None) for k in check_keys]
+
+
+def checks_of(assets: Iterable[AssetsDefinition], partitions_defs: Sequence[PartitionsDefinition | None]
+              ) -> list[CheckRef]:
+    """The checks declared on `assets` whose partitioning is one of `partitions_defs` (None:
+    unpartitioned), in (table, check) order."""
+    refs = {}
+    for definition in assets:
+        if not any(definition.partitions_def == p for p in partitions_defs):
+            continue
+        for spec in definition.check_specs:
+            refs[spec.key] = CheckRef("/".join(spec.asset_key.path), spec.name, bool(spec.blocking),
+                                      definition.partitions_def is None)
+    return [refs[k] for k in sorted(refs, key=lambda k: (k.asset_key.path, k.name))]
 
 
 def run_window(instance: DagsterInstance, run_id: str, cache: dict) -> Window | None:
@@ -305,6 +343,23 @@ def _utc(timestamp: float) -> datetime:
     return datetime.fromtimestamp(timestamp, tz=UTC).replace(tzinfo=None)
 
 
+def data_bound(instance: DagsterInstance, run_id: str, evaluated_at: datetime, cache: dict) -> date:
+    """The last business date an unpartitioned run read: its `DATA_BOUND_TAGS` tag, else the
+    date (UTC) of the evaluation (the run read its source up to then)."""
+    if ("bound", run_id) not in cache:
+        run = instance.get_run_by_id(run_id)
+        tags = run.tags if run is not None else {}
+        found = None
+        for tag in DATA_BOUND_TAGS:
+            try:
+                found = date.fromisoformat(tags.get(tag) or "")
+                break
+            except ValueError:
+                continue
+        cache[("bound", run_id)] = found
+    return cache[("bound", run_id)] or evaluated_at.date()
+
+
 def check_evaluations(instance: DagsterInstance, checks: Iterable[CheckRef],
                       runs: dict | None = None) -> dict[tuple[str, str], list[Evaluation]]:
     """Each check's completed evaluations, most recent first."""
@@ -318,11 +373,13 @@ def check_evaluations(instance: DagsterInstance, checks: Iterable[CheckRef],
                 continue
             evaluation = record.event.dagster_event.event_specific_data
             metadata = plain(evaluation.metadata)
+            window = window_from_metadata(metadata) or run_window(instance, record.run_id, runs)
+            evaluated_at = _utc(record.event.timestamp)
+            through = data_bound(instance, record.run_id, evaluated_at, runs) \
+                if window is None and check.unpartitioned else None
             evaluations.append(Evaluation(
                 check.asset_key, check.check_name, bool(evaluation.passed), evaluation.severity.value,
-                evaluation.description or "",
-                window_from_metadata(metadata) or run_window(instance, record.run_id, runs),
-                record.run_id, _utc(record.event.timestamp), metadata))
+                evaluation.description or "", window, record.run_id, evaluated_at, metadata, through))
         found[(check.asset_key, check.check_name)] = evaluations
     return found
 

@@ -12,7 +12,7 @@ from __future__ import annotations
 import base64
 import io
 from collections import defaultdict
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Mapping, Sequence
 from datetime import date
 
 from lakehouse_assets.checks.report_data import OTHER_REASON, CheckSummary
@@ -39,9 +39,10 @@ def image_markdown(png: bytes, alt: str = "dq chart") -> str:
 
 
 def markdown_report(label: str, summaries: Iterable[CheckSummary], quarantine: Mapping[tuple[str, str], int],
-                    approximate: bool = False, chart: bytes | None = None) -> str:
+                    approximate: bool = False, chart: bytes | None = None, left_out: Sequence[str] = ()) -> str:
     """Heading, summary line, the chart, quarantine by source and reason, then one row per check
-    (failures first). `quarantine`: {(source, reason): rows} over the report's dates."""
+    (failures first). `quarantine`: {(source, reason): rows} over the report's dates; `left_out`:
+    sources whose checks are not listed because none was ever evaluated."""
     summaries = list(summaries)
     evaluated = [s for s in summaries if s.passed is not None]
     passed = sum(1 for s in evaluated if s.passed)
@@ -49,6 +50,9 @@ def markdown_report(label: str, summaries: Iterable[CheckSummary], quarantine: M
     lines = [f"### Data quality {label}", "",
              f"{passed} of {len(evaluated)} checks passed ({rate}); "
              f"{len(summaries) - len(evaluated)} not evaluated.", ""]
+    if left_out:
+        lines += [f"Not listed: the checks of {', '.join(left_out)} (never evaluated on this instance: "
+                  "the source is not configured or has not run yet).", ""]
     if chart is not None:
         lines += [image_markdown(chart), ""]
     by_source: dict[str, dict[str, int]] = defaultdict(dict)

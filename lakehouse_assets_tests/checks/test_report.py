@@ -1,8 +1,9 @@
 """The DQ report, built from check results and materialization metadata only (no Spark here).
 
 The pure parts take the data structures of `report_data`; the event-log parts run tiny
-assets with checks in an ephemeral Dagster instance (`dagster.materialize`). The full
-pipeline's report is exercised in test_blocking_and_replay.
+assets with checks in an ephemeral Dagster instance (`dagster.materialize`), among them
+stand-ins of a crm and an events table recording those sources' own check results. The
+full pipeline's report is exercised in test_blocking_and_replay.
 """
 
 from __future__ import annotations
@@ -27,7 +28,7 @@ from dagster import (
 )
 from dagster._core.storage.tags import ASSET_PARTITION_RANGE_END_TAG, ASSET_PARTITION_RANGE_START_TAG
 
-from lakehouse_assets.checks.report import build_report
+from lakehouse_assets.checks.report import SOURCE_CHECKS, build_report, with_sources
 from lakehouse_assets.checks.report_data import (
     BY_DATE,
     NOT_EVALUATED,
@@ -44,6 +45,9 @@ from lakehouse_assets.checks.report_data import (
 )
 from lakehouse_assets.checks.report_render import markdown_report, render_chart
 from lakehouse_assets.checks.windows import Window
+from lakehouse_assets.crm import checks as crm_checks
+from lakehouse_assets.events import checks as event_checks
+from lakehouse_assets.resources.crm_db import CRM_UNTIL_TAG
 
 
 @pytest.fixture(autouse=True, scope="module")
@@ -121,6 +125,41 @@ def test_a_check_without_a_covering_evaluation_is_not_evaluated():
         evaluation(LANDING, True, "no dates known", window=None)]}, [D1])
     assert [(o.passed, o.severity, o.description, o.blocking) for o in outcomes] == [
         (None, None, NOT_EVALUATED, True)]
+
+
+def test_a_whole_table_evaluation_covers_every_date_up_to_its_bound():
+    crm = CheckRef("silver/crm_deals", "row_accounting", True, unpartitioned=True)
+    history = {("silver/crm_deals", "row_accounting"): [  # most recent first
+        Evaluation(crm.asset_key, crm.check_name, True, "ERROR", "bound D2", None, "run-2", through=D2),
+        Evaluation(crm.asset_key, crm.check_name, False, "ERROR", "bound D1", None, "run-1", through=D1)]}
+    assert [(o.passed, o.description) for o in outcomes_for([crm], history, RANGE.days)] == [
+        (True, "bound D2"), (True, "bound D2"), (None, NOT_EVALUATED)]
+
+
+def test_the_sources_checks_are_their_daily_and_unpartitioned_tables():
+    crm = {(c.asset_key, c.check_name): c for c in SOURCE_CHECKS["crm"]}
+    events = {(c.asset_key, c.check_name): c for c in SOURCE_CHECKS["events"]}
+    assert crm[("silver/crm_contacts", "row_accounting")] == CheckRef(
+        "silver/crm_contacts", "row_accounting", True, unpartitioned=True)
+    assert {("bronze/crm_deals", "extraction_accounting"), ("audit/source_watermarks", "watermark_lag"),
+            ("quarantine/crm_deals", "contract"), ("silver/dim_contact", "value_ranges")} <= set(crm)
+    assert events[("silver/events", "row_accounting")] == CheckRef("silver/events", "row_accounting", False)
+    assert events[("bronze/events", "offsets_exactly_once")].unpartitioned
+    assert ("gold/product_funnel_daily", "contract") in events
+    monthly = {"gold/sales_pipeline_monthly", "gold/customer_engagement_monthly"}
+    assert not monthly & {c.asset_key for c in [*SOURCE_CHECKS["crm"], *SOURCE_CHECKS["events"]]}
+
+
+def test_a_source_never_evaluated_is_left_out_and_named():
+    crm = [CheckRef("silver/crm_deals", "row_accounting", True, True), CheckRef("silver/crm_deals", "contract", True,
+                                                                               True)]
+    events = [CheckRef("silver/events", "row_accounting", False)]
+    history = {("silver/crm_deals", "contract"): [evaluation(crm[1], True, "ok", window=None)],
+               ("silver/crm_deals", "row_accounting"): [], ("silver/events", "row_accounting"): []}
+    listed, left_out = with_sources([SHARE], {"crm": crm, "events": events}, history)
+    assert (listed, left_out) == ([SHARE, *crm], ["events"])
+    text = markdown_report(RANGE.label, [], {}, left_out=left_out)
+    assert "Not listed: the checks of events (never evaluated on this instance" in text
 
 
 def test_summary_fails_a_check_that_failed_on_any_date_and_names_the_dates():
@@ -286,6 +325,9 @@ def test_range_run_report_has_each_dates_own_outcome(instance):
     assert (meta["dq/checks_failed"], meta["dq/checks_not_evaluated"], meta["dq/pass_rate"]) == (1, 0, 0.5)
     assert meta["dq/quarantined_rows"] == 12
     assert meta["dq/fact_rows"] == 0  # no gold/fact_sales upstream here
+    # no crm or events check was ever evaluated on this instance: not listed, and said so
+    assert not {r[1] for r in report.rows} & {c.asset_key for refs in SOURCE_CHECKS.values() for c in refs}
+    assert "Not listed: the checks of crm, events (never evaluated on this instance" in text
 
 
 def test_one_date_rerun_replaces_that_dates_figures(instance):
@@ -316,3 +358,58 @@ def test_report_alone_reads_earlier_runs_evaluations_and_materializations(instan
     # D1 and D2 keep two thirds of the first run's 12 rows; D3 was written again with 4
     assert report.metadata["dq/quarantined_rows"] == 8 + 4
     assert "even share" in report.metadata["report"].value
+
+
+# ---- the crm and events sources: their own jobs record their checks; the report lists them ----
+
+@asset(key=["silver", "crm_contacts"],
+       check_specs=[AssetCheckSpec(crm_checks.ROW_ACCOUNTING, asset=AssetKey(["silver", "crm_contacts"]),
+                                   blocking=True)])
+def silver_crm_contacts(context):
+    """Unpartitioned, as the crm step's tables: the whole table checked as the extraction left it."""
+    result = crm_checks.accounting_result(AssetKey(["silver", "crm_contacts"]), {"bronze": 10, "duplicate": 1},
+                                          silver=7, quarantine=2)
+    return MaterializeResult(check_results=[result])
+
+
+@asset(key=["silver", "events"], partitions_def=DAILY,
+       check_specs=[AssetCheckSpec(event_checks.ROW_ACCOUNTING, asset=event_checks.SILVER)])
+def silver_events(context):
+    """Daily, as silver/events: row accounting of the run's dates (no dates of its own recorded)."""
+    days = len(window_of(context).days)
+    return MaterializeResult(check_results=[event_checks.row_accounting(10 * days, 8 * days, days, 9 * days)])
+
+
+def test_crm_and_events_checks_appear_for_their_dates(instance):
+    """Recorded by runs of their own (not upstream of the report, not in its run's asset graph)."""
+    assert materialize([silver_crm_contacts], instance=instance, tags={CRM_UNTIL_TAG: D2.isoformat()}).success
+    assert materialize([silver_events], instance=instance, tags={
+        ASSET_PARTITION_RANGE_START_TAG: D2.isoformat(), ASSET_PARTITION_RANGE_END_TAG: D3.isoformat()}).success
+    report = run_range(instance, D1, D3, selection=ASSETS)
+    rows = rows_of(report)
+    crm = "bronze 10 = silver 7 + quarantine 2 + duplicates 1"
+    # the extraction read up to the end of D2: its whole-table check covers D1 and D2, not D3
+    assert [rows[(d, "silver/crm_contacts", "row_accounting")] for d in RANGE.days] == [
+        (True, crm), (True, crm), (None, NOT_EVALUATED)]
+    assert [rows[(d, "silver/events", "row_accounting")] for d in RANGE.days] == [
+        (None, NOT_EVALUATED)] + [(True, "bronze 20 = silver 16 + quarantined 2 + duplicates 2")] * 2
+    # the rest of each source's checks is listed, not evaluated; its monthly tables are not listed
+    assert rows[(D2, "bronze/crm_contacts", "extraction_accounting")] == (None, NOT_EVALUATED)
+    assert rows[(D2, "bronze/events", "offsets_exactly_once")] == (None, NOT_EVALUATED)
+    assert not {r[1] for r in report.rows} & {"gold/sales_pipeline_monthly", "gold/customer_engagement_monthly"}
+    by_check = {(r[0], r[1], r[2]): r for r in report.rows}
+    assert by_check[(D2, "silver/crm_contacts", "row_accounting")][4:6] == ("ERROR", True)
+    assert by_check[(D3, "silver/events", "row_accounting")][4:6] == ("ERROR", False)
+    text = report.metadata["report"].value
+    assert "Not listed" not in text
+    assert "| silver/crm_contacts | row_accounting | ERROR, blocking | passed (2 of 3 dates evaluated) | " + crm \
+        in text
+    assert "| silver/events | row_accounting | ERROR | passed (2 of 3 dates evaluated) |" in text
+    listed = {(r[1], r[2]) for r in report.rows}
+    assert len(listed) == 3 + 25 + 12  # the orders stand-ins' checks, then every crm and events check
+
+
+def test_a_crm_extraction_up_to_now_covers_every_earlier_date(instance):
+    assert materialize([silver_crm_contacts], instance=instance).success  # no bound tag: read up to now
+    rows = rows_of(run_range(instance, D1, D3))
+    assert {rows[(d, "silver/crm_contacts", "row_accounting")][0] for d in RANGE.days} == {True}

@@ -7,6 +7,7 @@ import argparse
 import os
 from pathlib import Path
 
+from lakehouse_assets.cli.servers import start_server, stop_server
 from lakehouse_assets.resources.cluster import ClusterError, LocalSparkCluster
 
 DEFAULT_FOLDER = ".cache/spark-cluster"
@@ -17,30 +18,22 @@ def _cluster(args: argparse.Namespace) -> LocalSparkCluster:
                              port=args.port, webui_port=args.webui_port)
 
 
+def _running(cluster: LocalSparkCluster) -> str | None:
+    return ", ".join(cluster.running()) or None
+
+
 def _start(args: argparse.Namespace) -> int:
     cluster = _cluster(args)
-    if cluster.running():
-        print(f"A Spark cluster already runs in {cluster.folder} (master {cluster.master_url})")
-    else:
-        try:
-            cluster.start()
-        except ClusterError as error:
-            print(f"lakehouse cluster start: {error}")
-            return 1
-        print(f"Spark master {cluster.master_url} with {cluster.workers} worker(s) of {cluster.worker_cores} core, "
-              f"{cluster.worker_memory} (web UI http://127.0.0.1:{cluster.webui_port}, logs in {cluster.folder})")
-    for name, value in cluster.env().items():
-        print(f"export {name}={value}")
-    return 0
+    return start_server("cluster", cluster, "Spark cluster", cluster.folder, running=lambda: _running(cluster),
+                        errors=(ClusterError,),
+                        started=lambda: f"Spark master {cluster.master_url} with {cluster.workers} worker(s) of "
+                                        f"{cluster.worker_cores} core, {cluster.worker_memory} (web UI "
+                                        f"http://127.0.0.1:{cluster.webui_port}, logs in {cluster.folder})")
 
 
 def _stop(args: argparse.Namespace) -> int:
     cluster = LocalSparkCluster(Path(args.folder))
-    running = cluster.running()
-    cluster.stop()
-    print(f"Spark cluster in {cluster.folder} stopped ({', '.join(running)})" if running
-          else f"no Spark cluster runs in {cluster.folder}")
-    return 0
+    return stop_server(cluster, "Spark cluster", cluster.folder, running=lambda: _running(cluster))
 
 
 def register(subparsers: argparse._SubParsersAction) -> None:

@@ -16,6 +16,7 @@ from collections.abc import Callable
 from datetime import date
 from pathlib import Path
 
+from lakehouse_assets.cli.servers import start_server, stop_server
 from lakehouse_assets.resources.crm_db import CRM_URL_VAR, CRM_USER_VAR, CrmDatabase, crm_configured
 from lakehouse_assets.run_plan import CRM_EXTRACT_JOB, PlannedRun, crm_runs
 
@@ -44,29 +45,21 @@ def fill_crm(url: str, start: date, days: int, seed: int, defects: float, echo: 
 
 
 def _server(args: argparse.Namespace):
-    from lakehouse_assets.crm.local_server import LocalPostgres
+    from lakehouse_assets.resources.postgres_server import LocalPostgres
 
     return LocalPostgres(Path(args.datadir), port=args.port)
 
 
 def _start(args: argparse.Namespace) -> int:
+    from lakehouse_assets.resources.postgres_server import ServerError
+
     server = _server(args)
-    if server.pid() is None:
-        server.start()
-        print(f"PostgreSQL started on 127.0.0.1:{server.port} (data in {server.datadir}, pid {server.pid()})")
-    else:
-        print(f"PostgreSQL already runs on {server.datadir} (pid {server.pid()})")
-    for name, value in server.env().items():
-        print(f"export {name}={value}")
-    return 0
+    return start_server("crm", server, "PostgreSQL", server.datadir, errors=(ServerError,))
 
 
 def _stop(args: argparse.Namespace) -> int:
     server = _server(args)
-    pid = server.pid()
-    server.stop()
-    print(f"PostgreSQL on {server.datadir} stopped (pid {pid})" if pid else f"no PostgreSQL runs on {server.datadir}")
-    return 0
+    return stop_server(server, "PostgreSQL", server.datadir)
 
 
 def _extract(args: argparse.Namespace) -> int:

@@ -8,6 +8,7 @@ import os
 from collections.abc import Callable
 from datetime import date
 
+from lakehouse_assets.cli.servers import start_server, stop_server
 from lakehouse_assets.events.broker import BrokerError, LocalKafka
 from lakehouse_assets.resources.kafka import BOOTSTRAP_VAR, bootstrap_servers
 from lakehouse_assets.run_plan import PlannedRun, events_runs
@@ -36,22 +37,12 @@ def produce_days(bootstrap: str, start: date, days: int, rows_per_day: int, seed
 
 def _start(args: argparse.Namespace) -> int:
     broker = LocalKafka(args.folder, port=args.port)
-    if broker.pid() is not None:  # like `lakehouse mart start` and `crm start`: a second start is no error
-        print(f"Kafka already runs on {broker.folder} (pid {broker.pid()})")
-        return 0
-    try:
-        broker.start()
-    except BrokerError as error:
-        print(f"lakehouse kafka start: {error}")
-        return 1
-    print(f"Kafka on {broker.bootstrap} (pid {broker.pid()}, data in {broker.folder}); point the lakehouse at it "
-          f"with\n  export {BOOTSTRAP_VAR}={broker.bootstrap}")
-    return 0
+    return start_server("kafka", broker, "Kafka", broker.folder, errors=(BrokerError,))
 
 
 def _stop(args: argparse.Namespace) -> int:
-    LocalKafka(args.folder).stop()
-    return 0
+    broker = LocalKafka(args.folder)
+    return stop_server(broker, "Kafka", broker.folder)
 
 
 def register(subparsers: argparse._SubParsersAction) -> None:

@@ -14,6 +14,7 @@ from collections.abc import Callable
 from datetime import date
 from pathlib import Path
 
+from lakehouse_assets.cli.servers import start_server, stop_server
 from lakehouse_assets.resources.mart_db import MART_URL_VAR, MartDatabase, mart_configured
 from lakehouse_assets.run_plan import PlannedRun, serving_runs
 
@@ -75,24 +76,16 @@ def _server(args: argparse.Namespace):
 
 
 def _start(args: argparse.Namespace) -> int:
+    from lakehouse_assets.serving.local_server import ServerError
+
     server = _server(args)
-    if server.pid() is None:
-        server.start()
-        print(f"MariaDB started on 127.0.0.1:{server.port} (data in {server.datadir}, pid {server.pid()})")
-    else:
-        print(f"MariaDB already runs on {server.datadir} (pid {server.pid()})")
-    apply_migrations(MartDatabase.from_env(server.env()))
-    for name, value in server.env().items():
-        print(f"export {name}={value}")
-    return 0
+    return start_server("mart", server, "MariaDB", server.datadir, errors=(ServerError,),
+                        then=lambda: apply_migrations(MartDatabase.from_env(server.env())))
 
 
 def _stop(args: argparse.Namespace) -> int:
     server = _server(args)
-    pid = server.pid()
-    server.stop()
-    print(f"MariaDB on {server.datadir} stopped (pid {pid})" if pid else f"no MariaDB runs on {server.datadir}")
-    return 0
+    return stop_server(server, "MariaDB", server.datadir)
 
 
 def register(subparsers: argparse._SubParsersAction) -> None:

@@ -11,14 +11,12 @@ from __future__ import annotations
 
 import base64
 import os
-import signal
-import socket
 import subprocess
-import time
 import uuid
 from dataclasses import dataclass
 from pathlib import Path
 
+from lakehouse_assets.resources.local_process import LocalProcess, free_port
 from lakehouse_assets.settings import PROJECT_ROOT
 
 START_TIMEOUT_S = 60.0
@@ -44,18 +42,6 @@ class BrokerError(RuntimeError):
 
 def kafka_jar_dir() -> Path:
     return Path(os.environ.get("LAKEHOUSE_KAFKA_JAR_DIR", PROJECT_ROOT / ".cache" / "kafka-jars"))
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
-def port_open(port: int) -> bool:
-    with socket.socket() as sock:
-        sock.settimeout(0.5)
-        return sock.connect_ex(("127.0.0.1", port)) == 0
 
 
 def server_properties(logs: Path, port: int, controller_port: int) -> str:
@@ -95,11 +81,20 @@ class LocalKafka:
 
     def __post_init__(self) -> None:
         self.folder = Path(self.folder).resolve()
+        ports = self.folder / "ports"
+        if ports.exists() and not self.port:  # kept from an earlier start, so `env()` of a running broker is right
+            self.port, self.controller_port = (int(p) for p in ports.read_text().split())
+        self._broker = LocalProcess("the Kafka broker", pid_file=self.pid_file, log=self.folder / "server.log",
+                                    error=BrokerError)
 
     @property
     def bootstrap(self) -> str:
         """The LAKEHOUSE_KAFKA_BOOTSTRAP of this broker."""
         return f"127.0.0.1:{self.port}"
+
+    def env(self) -> dict[str, str]:
+        """The variable that points the lakehouse at this broker."""
+        return {BOOTSTRAP_VAR: self.bootstrap}
 
     @property
     def pid_file(self) -> Path:
@@ -111,12 +106,7 @@ class LocalKafka:
 
     def pid(self) -> int | None:
         """The running broker's PID, or None."""
-        try:
-            pid = int(self.pid_file.read_text().strip())
-            os.kill(pid, 0)
-        except (OSError, ValueError):
-            return None
-        return pid
+        return self._broker.pid()
 
     def _java(self, main: str, *args: str, jvm: tuple[str, ...] = ()) -> list[str]:
         jars = kafka_jar_dir()
@@ -169,49 +159,19 @@ class LocalKafka:
 
     def _launch(self) -> LocalKafka:
         (self.folder / "server.log").unlink(missing_ok=True)
-        log = open(self.folder / "server.log", "ab")  # noqa: SIM115 (the child keeps it)
-        self._process = subprocess.Popen(
-            self._java("kafka.Kafka", str(self.properties), jvm=JVM_OPTIONS),
-            stdout=log, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL, start_new_session=True)
-        log.close()
-        self.pid_file.write_text(f"{self._process.pid}\n")
-        deadline = time.monotonic() + START_TIMEOUT_S
-        while time.monotonic() < deadline:
-            if self._process.poll() is not None:
-                self.pid_file.unlink(missing_ok=True)
-                raise BrokerError(f"the Kafka broker exited with {self._process.returncode}; see "
-                                  f"{self.folder / 'server.log'}")
-            if port_open(self.port):
-                return self
-            time.sleep(0.1)
-        self.kill()
-        raise BrokerError(f"the Kafka broker did not open port {self.port} within {START_TIMEOUT_S:.0f} s")
-
-    def _signal(self, sig: signal.Signals) -> None:
-        pid = self.pid()
-        if pid is None:
-            return
-        os.kill(pid, sig)
-        process = getattr(self, "_process", None)
-        deadline = time.monotonic() + STOP_TIMEOUT_S
-        while time.monotonic() < deadline:
-            if process is not None and process.pid == pid:
-                if process.poll() is not None:
-                    break
-            else:
-                try:
-                    os.kill(pid, 0)
-                except OSError:
-                    break
-            time.sleep(0.05)
-        else:
-            raise BrokerError(f"the Kafka broker (pid {pid}) did not stop within {STOP_TIMEOUT_S:.0f} s")
-        self.pid_file.unlink(missing_ok=True)
+        self._broker.start(self._java("kafka.Kafka", str(self.properties), jvm=JVM_OPTIONS), write_pid_file=True)
+        try:
+            self._broker.wait_for_port(self.port, timeout=START_TIMEOUT_S)
+        except BrokerError:
+            self.kill()  # when it still runs
+            self.pid_file.unlink(missing_ok=True)
+            raise
+        return self
 
     def stop(self) -> None:
         """Shut down cleanly (SIGTERM) and wait for the process to end."""
-        self._signal(signal.SIGTERM)
+        self._broker.stop(STOP_TIMEOUT_S)
 
     def kill(self) -> None:
         """End the broker at once (SIGKILL)."""
-        self._signal(signal.SIGKILL)
+        self._broker.kill(STOP_TIMEOUT_S)

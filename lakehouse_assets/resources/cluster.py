@@ -20,7 +20,6 @@ from __future__ import annotations
 import json
 import os
 import signal
-import socket
 import subprocess
 import sys
 import time
@@ -28,6 +27,7 @@ import urllib.request
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from lakehouse_assets.resources.local_process import LocalProcess, free_port, launch, wait_until
 from lakehouse_assets.settings import SPARK_MASTER_VAR
 
 MASTER_CLASS = "org.apache.spark.deploy.master.Master"
@@ -47,12 +47,6 @@ def spark_home() -> Path:
     import pyspark
 
     return Path(pyspark.__file__).resolve().parent
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
 
 
 @dataclass
@@ -124,21 +118,18 @@ class LocalSparkCluster:
         self._pids, self._worker_ports = {}, []
         try:
             self._launch("master", self.master_command())
-            self._wait(lambda state: True, "the master did not answer", "master")
+            self._wait(lambda state: True, f"the master did not answer on {self.json_url}")
             for number in range(1, self.workers + 1):
                 self._worker_ports.append(free_port())
                 self._launch(f"worker-{number}", self.worker_command(number, self._worker_ports[-1]))
-            self._wait(lambda state: len(self.alive_worker_ports(state)) == self.workers,
-                       "not every worker registered with the master", None)
+            self._wait(lambda state: len(self.alive_worker_ports(state)) == self.workers)
         except BaseException:
             self.stop()
             raise
         return self
 
     def _launch(self, name: str, command: list[str]) -> None:
-        with open(self.log(name), "ab") as log:
-            process = subprocess.Popen(command, env=self.process_env(), stdout=log, stderr=subprocess.STDOUT,
-                                       stdin=subprocess.DEVNULL, start_new_session=True)
+        process = launch(command, self.log(name), self.process_env())
         self._pids[name] = process.pid
         self._children[process.pid] = process
         self._save_state()
@@ -156,23 +147,29 @@ class LocalSparkCluster:
         return {w.get("port") for w in state.get("workers", []) if w.get("state") == "ALIVE"} \
             & set(self._worker_ports)
 
-    def _wait(self, ready, problem: str, log: str | None) -> None:
-        deadline = time.monotonic() + START_TIMEOUT_S
-        while time.monotonic() < deadline:
-            exited = [name for name, pid in self._pids.items() if self._children[pid].poll() is not None]
-            if exited:
-                raise ClusterError(f"the Spark {exited[0]} process exited at start; see {self.log(exited[0])}")
+    def _wait(self, ready, problem: str | None = None) -> None:
+        """Wait until the master is alive and `ready(its state)`; an exited master or worker, or the
+        timeout, raise a ClusterError naming the logs to read (without `problem`: the workers the
+        master has not seen)."""
+        def answered() -> bool:
             state = self.master_state()
-            if state is not None and state.get("status") == "ALIVE" and ready(state):
-                return
-            time.sleep(POLL_S)
-        if log is None:  # name the workers the master has not seen
-            alive = self.alive_worker_ports()
-            missing = [f"worker-{n}" for n, port in enumerate(self._worker_ports, 1) if port not in alive]
-            logs = ", ".join(str(self.log(name)) for name in missing) or str(self.log("master"))
-            raise ClusterError(f"{problem} within {START_TIMEOUT_S:.0f} s (missing: {', '.join(missing)}); "
-                               f"see {logs} and {self.log('master')}")
-        raise ClusterError(f"{problem} on {self.json_url} within {START_TIMEOUT_S:.0f} s; see {self.log(log)}")
+            return state is not None and state.get("status") == "ALIVE" and ready(state)
+
+        started = [LocalProcess(f"the Spark {name} process", log=self.log(name), process=self._children[pid])
+                   for name, pid in self._pids.items()]
+        if problem is not None:
+            wait_until(answered, timeout=START_TIMEOUT_S, problem=problem, error=ClusterError,
+                       log=self.log("master"), processes=started, poll_s=POLL_S)
+        else:
+            wait_until(answered, timeout=START_TIMEOUT_S, error=ClusterError, processes=started, poll_s=POLL_S,
+                       problem=lambda: f"not every worker registered with the master "
+                                       f"(missing: {', '.join(self._missing_workers())})",
+                       log=lambda: [*map(self.log, self._missing_workers()), self.log("master")])
+
+    def _missing_workers(self) -> list[str]:
+        """The workers the master has not seen."""
+        alive = self.alive_worker_ports()
+        return [f"worker-{n}" for n, port in enumerate(self._worker_ports, 1) if port not in alive]
 
     def processes(self) -> dict[int, int]:
         """Every running process of this cluster, pid -> process group: those whose standard output

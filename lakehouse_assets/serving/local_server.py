@@ -11,12 +11,11 @@ from __future__ import annotations
 
 import os
 import shutil
-import signal
-import socket
 import subprocess
-import time
 from dataclasses import dataclass
 from pathlib import Path
+
+from lakehouse_assets.resources.local_process import LocalProcess, free_port
 
 START_TIMEOUT_S = 60.0
 STOP_TIMEOUT_S = 30.0
@@ -34,12 +33,6 @@ SERVER_OPTIONS = (
 
 class ServerError(RuntimeError):
     """mariadbd is missing, did not start or did not stop; the message says why."""
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
 
 
 def binary(name: str) -> str:
@@ -62,6 +55,8 @@ class LocalMariaDb:
 
     def __post_init__(self) -> None:
         self.datadir = Path(self.datadir).resolve()
+        self._server = LocalProcess("mariadbd", pid_file=self.pid_file, log=self.datadir / "server.log",
+                                    error=ServerError)
 
     @property
     def socket(self) -> Path:
@@ -83,12 +78,7 @@ class LocalMariaDb:
 
     def pid(self) -> int | None:
         """The running server's PID, or None."""
-        try:
-            pid = int(self.pid_file.read_text().strip())
-            os.kill(pid, 0)
-        except (OSError, ValueError):
-            return None
-        return pid
+        return self._server.pid()
 
     def install(self) -> None:
         if (self.datadir / "mysql").is_dir():
@@ -105,14 +95,10 @@ class LocalMariaDb:
             raise ServerError(f"a server already runs on {self.datadir} (pid {self.pid()})")
         self.install()
         self.port = self.port or free_port()
-        log = open(self.datadir / "server.log", "ab")  # noqa: SIM115 (the child keeps it)
-        self._process = subprocess.Popen(
-            [binary("mariadbd"), "--no-defaults", *_as_root(), f"--datadir={self.datadir}",
-             f"--socket={self.socket}", f"--pid-file={self.pid_file}", f"--port={self.port}",
-             "--bind-address=127.0.0.1", *SERVER_OPTIONS],
-            stdout=log, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL, start_new_session=True)
-        log.close()
-        self._wait_ready()
+        self._server.start([binary("mariadbd"), "--no-defaults", *_as_root(), f"--datadir={self.datadir}",
+                            f"--socket={self.socket}", f"--pid-file={self.pid_file}", f"--port={self.port}",
+                            "--bind-address=127.0.0.1", *SERVER_OPTIONS])
+        self._server.wait_until(self._answers, timeout=START_TIMEOUT_S, problem="mariadbd did not answer")
         self._ensure_admin()
         return self
 
@@ -121,18 +107,12 @@ class LocalMariaDb:
 
         return pymysql.connect(unix_socket=str(self.socket), user="root", password="", autocommit=True)
 
-    def _wait_ready(self) -> None:
-        deadline = time.monotonic() + START_TIMEOUT_S
-        while time.monotonic() < deadline:
-            if self._process.poll() is not None:
-                raise ServerError(f"mariadbd exited with {self._process.returncode}; see "
-                                  f"{self.datadir / 'server.log'}")
-            try:
-                self._root().close()
-                return
-            except Exception:  # noqa: BLE001 (not up yet)
-                time.sleep(0.1)
-        raise ServerError(f"mariadbd did not answer within {START_TIMEOUT_S:.0f} s")
+    def _answers(self) -> bool:
+        try:
+            self._root().close()
+        except Exception:  # noqa: BLE001 (not up yet)
+            return False
+        return True
 
     def _ensure_admin(self) -> None:
         connection = self._root()
@@ -143,31 +123,10 @@ class LocalMariaDb:
         finally:
             connection.close()
 
-    def _signal(self, sig: signal.Signals) -> None:
-        pid = self.pid()
-        if pid is None:
-            return
-        os.kill(pid, sig)
-        deadline = time.monotonic() + STOP_TIMEOUT_S
-        while time.monotonic() < deadline:
-            process = getattr(self, "_process", None)
-            if process is not None and process.pid == pid:
-                if process.poll() is not None:
-                    break
-            else:
-                try:
-                    os.kill(pid, 0)
-                except OSError:
-                    break
-            time.sleep(0.05)
-        else:
-            raise ServerError(f"mariadbd (pid {pid}) did not stop within {STOP_TIMEOUT_S:.0f} s")
-        self.pid_file.unlink(missing_ok=True)
-
     def stop(self) -> None:
         """Shut down cleanly (SIGTERM) and wait for the process to end."""
-        self._signal(signal.SIGTERM)
+        self._server.stop(STOP_TIMEOUT_S)
 
     def kill(self) -> None:
         """End the server at once (SIGKILL), as a crash would: InnoDB recovers at the next start."""
-        self._signal(signal.SIGKILL)
+        self._server.kill(STOP_TIMEOUT_S)

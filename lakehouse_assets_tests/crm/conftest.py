@@ -8,9 +8,9 @@ from pathlib import Path
 
 import pytest
 
-from lakehouse_assets.crm.local_server import INSTALL_HINT, LocalPostgres, ServerError
 from lakehouse_assets.generate.crm import create_schema
 from lakehouse_assets.resources.crm_db import CrmDatabase
+from lakehouse_assets.resources.postgres_server import INSTALL_HINT, LocalPostgres, ServerError
 
 
 @pytest.fixture(scope="module")

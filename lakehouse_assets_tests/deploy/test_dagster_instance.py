@@ -1,6 +1,6 @@
 """deploy/dagster: the production instance on a real PostgreSQL, end to end.
 
-A PostgreSQL server in a temporary folder (`LocalPostgres`, the crm source's launcher)
+A PostgreSQL server in a temporary folder (`LocalPostgres`, resources/postgres_server.py)
 gets the role and database that docs/operations.md asks for. DAGSTER_HOME holds
 deploy/dagster/dagster.yaml byte for byte: only the DAGSTER_PG_* variables point it at
 this server. The daemon and the webserver run the ExecStart commands of the two systemd
@@ -32,8 +32,9 @@ from pathlib import Path
 import pytest
 import yaml
 
-from lakehouse_assets.crm.local_server import INSTALL_HINT, LocalPostgres, ServerError, free_port
 from lakehouse_assets.generate import generate
+from lakehouse_assets.resources.local_process import free_port
+from lakehouse_assets.resources.postgres_server import INSTALL_HINT, LocalPostgres, ServerError
 from lakehouse_assets.run_plan import DAILY_JOB, PARTITION_TAG, TRIGGER_TAG, WRITER_TAG, WRITER_TAGS
 from lakehouse_assets.settings import PROJECT_ROOT
 from lakehouse_assets_tests.orchestration.test_ui_graphql import GraphQL, wait_for_location

@@ -1,11 +1,13 @@
-"""A local PostgreSQL server as a plain process: `make stack`, `lakehouse crm start` and the
-crm tests start one.
+"""A local PostgreSQL server as a plain process: `make stack`, `lakehouse crm start`, the crm
+tests and the Dagster instance test start one.
 
 The data directory holds everything (cluster, socket, log), so a server is removed with
 its folder. It listens on 127.0.0.1 only, with trust authentication for local clients
 (a local server for a laptop or a test, never a shared one). `initdb` and `pg_ctl`
 refuse to run as root, so as root they run as the `postgres` user, who then owns the
 folder. The binaries come from Debian's versioned folder (`/usr/lib/postgresql/N/bin`).
+`start` creates the `database` (the crm source's, `crm`, unless told otherwise); `env()`
+points the crm source at it.
 """
 
 from __future__ import annotations
@@ -13,10 +15,12 @@ from __future__ import annotations
 import glob
 import os
 import shutil
-import socket
 import subprocess
 from dataclasses import dataclass
 from pathlib import Path
+
+from lakehouse_assets.resources.crm_db import CRM_PASSWORD_VAR, CRM_URL_VAR, CRM_USER_VAR
+from lakehouse_assets.resources.local_process import LocalProcess, free_port, see_log
 
 INSTALL_HINT = "apt-get update && DEBIAN_FRONTEND=noninteractive apt-get install -y postgresql"
 SERVICE_USER = "postgres"
@@ -28,12 +32,6 @@ SERVER_OPTIONS = "-c listen_addresses=127.0.0.1 -c fsync=off -c full_page_writes
 
 class ServerError(RuntimeError):
     """PostgreSQL is missing, did not start or did not stop; the message says why."""
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
 
 
 def binary(name: str) -> str:
@@ -54,13 +52,16 @@ def _as_service_user(command: list[str]) -> list[str]:
 
 @dataclass
 class LocalPostgres:
-    """One PostgreSQL on 127.0.0.1:`port` with its cluster in `datadir`."""
+    """One PostgreSQL on 127.0.0.1:`port` with its cluster in `datadir` and a `database`."""
 
     datadir: Path
     port: int = 0  # 0: a free port, chosen at the first start
+    database: str = DATABASE
 
     def __post_init__(self) -> None:
         self.datadir = Path(self.datadir).resolve()
+        self._postmaster = LocalProcess("PostgreSQL", pid_file=self.pgdata / "postmaster.pid",
+                                        log=self.pgdata / "server.log", error=ServerError)
 
     @property
     def pgdata(self) -> Path:
@@ -68,21 +69,15 @@ class LocalPostgres:
 
     @property
     def jdbc_url(self) -> str:
-        return f"jdbc:postgresql://127.0.0.1:{self.port}/{DATABASE}"
+        return f"jdbc:postgresql://127.0.0.1:{self.port}/{self.database}"
 
     def env(self) -> dict[str, str]:
         """The variables that point the lakehouse at this server."""
-        return {"LAKEHOUSE_CRM_JDBC_URL": self.jdbc_url, "LAKEHOUSE_CRM_USER": ADMIN_USER,
-                "LAKEHOUSE_CRM_PASSWORD": ""}
+        return {CRM_URL_VAR: self.jdbc_url, CRM_USER_VAR: ADMIN_USER, CRM_PASSWORD_VAR: ""}
 
     def pid(self) -> int | None:
         """The running server's PID, or None."""
-        try:
-            pid = int((self.pgdata / "postmaster.pid").read_text().split()[0])
-            os.kill(pid, 0)
-        except (OSError, ValueError, IndexError):
-            return None
-        return pid
+        return self._postmaster.pid()
 
     def _run(self, command: list[str]) -> None:
         done = subprocess.run(_as_service_user(command), capture_output=True, text=True)
@@ -101,21 +96,25 @@ class LocalPostgres:
                    "-E", "UTF8", "--locale=C"])
 
     def start(self) -> LocalPostgres:
-        """Start the server (creating the cluster and the `crm` database first) and wait for it."""
+        """Start the server (creating the cluster first, then the database) and wait for it."""
         if self.pid() is not None:
             raise ServerError(f"a server already runs on {self.datadir} (pid {self.pid()})")
         self.install()
         self.port = self.port or free_port()
         options = f"-p {self.port} -k {self.pgdata} {SERVER_OPTIONS}"
-        self._run([binary("pg_ctl"), "-D", str(self.pgdata), "-o", options, "-l", str(self.pgdata / "server.log"),
-                   "-w", "-t", str(START_TIMEOUT_S), "start"])
+        try:
+            self._run([binary("pg_ctl"), "-D", str(self.pgdata), "-o", options, "-l", str(self._postmaster.log),
+                       "-w", "-t", str(START_TIMEOUT_S), "start"])
+        except ServerError as error:
+            raise ServerError(f"{error}; {see_log(self._postmaster.log)}") from error
         self._ensure_database()
         return self
 
-    def connect(self, database: str = DATABASE):
+    def connect(self, database: str | None = None):
+        """A connection to `database` (default: this server's) as the admin user."""
         import psycopg2
 
-        return psycopg2.connect(host="127.0.0.1", port=self.port, user=ADMIN_USER, dbname=database,
+        return psycopg2.connect(host="127.0.0.1", port=self.port, user=ADMIN_USER, dbname=database or self.database,
                                 options="-c timezone=UTC")
 
     def _ensure_database(self) -> None:
@@ -123,9 +122,9 @@ class LocalPostgres:
         connection.autocommit = True
         try:
             with connection.cursor() as cursor:
-                cursor.execute("SELECT 1 FROM pg_database WHERE datname = %s", (DATABASE,))
+                cursor.execute("SELECT 1 FROM pg_database WHERE datname = %s", (self.database,))
                 if cursor.fetchone() is None:
-                    cursor.execute(f"CREATE DATABASE {DATABASE}")
+                    cursor.execute(f'CREATE DATABASE "{self.database}"')
         finally:
             connection.close()
 

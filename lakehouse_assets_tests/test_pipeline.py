@@ -1,6 +1,6 @@
 """The whole graph on generated, defective data: the suite's reference lakehouse
-(two days across a month end, pipeline.py), a second run of it, and the same days
-processed in reverse order."""
+(two days across a month end, pipeline.py) and a second run of it (the days in reverse
+order: test_day_order.py)."""
 
 from __future__ import annotations
 
@@ -119,17 +119,3 @@ def test_second_run_changes_no_table(built, second_run):
     again, _ = second_run
     for key in ALL_TABLES:
         assert again[key] == first[key], key
-
-
-def test_shuffled_days_then_range_give_the_same_tables(built, spark, tmp_path):
-    """SCD2 and every table are independent of the order days are processed in."""
-    lake, first = built
-    days = [END, START]
-    with lakehouse_env(spark, lake.landing_root, tmp_path / "shuffled") as shuffled:
-        for day in days:
-            shuffled.run_daily(day)
-        for key in DIMENSIONS:
-            assert shuffled.snapshot(key) == first[key], f"{key} after shuffled days"
-        assert shuffled.run(START, END) == 0
-        for key in ALL_TABLES:
-            assert shuffled.snapshot(key) == first[key], key

@@ -139,10 +139,12 @@ cluster-stop:
 	@if [ -x $(BIN)/lakehouse ]; then $(BIN)/lakehouse cluster stop --folder $(CLUSTER_DIR); fi
 
 # Two workers (one per core); a test module runs whole on one of them, so its module
-# fixtures (a server, a lakehouse) are built once. Each worker builds the session's
-# reference lakehouse once, when its first module needs it.
+# fixtures (a server, a lakehouse) are built once. The first worker that needs the
+# session's reference lakehouse builds it while the other waits (conftest.py). Modules
+# are handed out in collection order (no reordering by test count), which conftest.py
+# makes the long, `slow` ones first.
 PYTEST_WORKERS ?= 2
-PYTEST := $(BIN)/pytest -q -n $(PYTEST_WORKERS) --dist loadfile
+PYTEST := $(BIN)/pytest -q -n $(PYTEST_WORKERS) --dist loadfile --no-loadscope-reorder
 
 test: install
 	$(PYTEST)

@@ -16,6 +16,9 @@ from lakehouse_assets.sources import CRM_DEALS
 from lakehouse_assets.transforms import crm as crm_rows
 from lakehouse_assets_tests.crm.conftest import commit_rows
 
+# Spark's JDBC reads from a real PostgreSQL, several extractions a test: about 40 s in all.
+pytestmark = pytest.mark.slow
+
 SETTINGS = CrmSettings(overlap_minutes=60)
 DAY2, DAY3 = datetime(2024, 3, 2), datetime(2024, 3, 3)
 

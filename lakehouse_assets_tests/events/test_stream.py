@@ -23,6 +23,9 @@ from lakehouse_assets.settings import PROJECT_ROOT
 from lakehouse_assets.transforms.events import silver_events
 from lakehouse_assets_tests.events.conftest import event, send, target_for
 
+# Spark streaming against a real broker, a child process killed mid-stream: about a minute in all.
+pytestmark = pytest.mark.slow
+
 # What the generator broke -> the reason and detail SPEC §3 gives it.
 EXPECTED_REASON = {"not_json": ("malformed_row", "not a JSON object"),
                    "missing_session": ("missing_value", "session_id"),

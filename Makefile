@@ -140,11 +140,12 @@ cluster-stop:
 
 # Two workers (one per core); a test module runs whole on one of them, so its module
 # fixtures (a server, a lakehouse) are built once. The first worker that needs the
-# session's reference lakehouse builds it while the other waits (conftest.py). Modules
-# are handed out in collection order (no reordering by test count), which conftest.py
-# makes the long, `slow` ones first.
+# session's reference lakehouse builds it while the other waits (conftest.py). pytest-xdist
+# hands out the modules with the most tests first; handing out the long `slow` modules
+# first was measured slower (both workers then start on graph runs and wait for the
+# reference together).
 PYTEST_WORKERS ?= 2
-PYTEST := $(BIN)/pytest -q -n $(PYTEST_WORKERS) --dist loadfile --no-loadscope-reorder
+PYTEST := $(BIN)/pytest -q -n $(PYTEST_WORKERS) --dist loadfile
 
 test: install
 	$(PYTEST)

@@ -25,14 +25,6 @@ for _name, _value in TEST_PII_KEYS.items():
 os.environ.setdefault("LAKEHOUSE_ENV", "test")
 
 
-def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
-    """Modules with `slow` tests first, each module's tests in their order: pytest-xdist hands
-    out whole modules in this order, so the long ones start early and the many short ones
-    fill the workers' ends instead of one worker finishing a long module alone."""
-    slow = {item.nodeid.split("::")[0] for item in items if item.get_closest_marker("slow")}
-    items.sort(key=lambda item: item.nodeid.split("::")[0] not in slow)
-
-
 @pytest.fixture(scope="session")
 def spark() -> SparkSession:
     session = build_spark_session(load_settings("test"))

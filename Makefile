@@ -8,6 +8,8 @@ JARS := .cache/jars
 # The Kafka broker of the events source's tests and `make stack`: Scala 2.13 jars, kept apart from Spark's.
 KAFKA_JARS := .cache/kafka-jars
 STAMP := $(VENV)/.installed
+# The Spark driver JVM's class-data-sharing archive (lakehouse_assets/resources/class_archive.py).
+CLASS_ARCHIVE := .cache/jvm/.complete
 # Masking keys for this machine, made once and never committed (.cache is ignored).
 # An exported LAKEHOUSE_PII_HMAC_KEY / LAKEHOUSE_PII_SALT takes precedence.
 LOCAL_KEYS := .cache/pii-keys.env
@@ -25,7 +27,7 @@ endif
 .PHONY: install run test test-fast soak ui bench clean check-java check-mariadb check-postgres stack stack-stop \
 	cluster cluster-stop
 
-install: $(STAMP) $(JARS)/.complete $(KAFKA_JARS)/.complete check-mariadb check-postgres
+install: $(STAMP) $(JARS)/.complete $(CLASS_ARCHIVE) $(KAFKA_JARS)/.complete check-mariadb check-postgres
 
 check-java:
 	@command -v java >/dev/null 2>&1 || { echo "Java 17+ is required: apt-get install openjdk-17-jre-headless (or set JAVA_HOME)"; exit 1; }
@@ -61,6 +63,12 @@ $(JARS)/.complete: config/jvm/pom.xml | check-java
 	mvn --batch-mode --quiet -f config/jvm/pom.xml dependency:copy-dependencies \
 	    -DoutputDirectory=$(CURDIR)/$(JARS) -DexcludeTransitive=true
 	touch $@
+
+# Classes Spark's driver loads on every start, parsed and verified once: several CPU-seconds
+# off each JVM start (`lakehouse run`, every Dagster run, the tests' subprocesses).
+$(CLASS_ARCHIVE): $(STAMP) $(JARS)/.complete
+	$(BIN)/python -m lakehouse_assets.resources.class_archive
+	@mkdir -p $(@D) && touch $@
 
 # Apache Kafka's broker with all its dependencies (transitive, unlike the Spark jars) and an
 # slf4j 1.7 binding (docs/sources.md).

@@ -85,6 +85,11 @@ def main(argv: list[str] | None = None) -> None:
     try:
         print("\n".join(profile(work, args.rows, args.detail)))
     finally:
+        from pyspark.sql import SparkSession
+
+        session = SparkSession.getActiveSession()
+        if session is not None:
+            session.stop()  # closes the event log before its folder goes
         if args.workdir is None:
             shutil.rmtree(work, ignore_errors=True)
 

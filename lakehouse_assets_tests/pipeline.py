@@ -28,6 +28,14 @@ SEED = 7
 # Tables whose rows depend only on the landed data, not on which run wrote them
 # (audit/dq_report records check outcomes and times, so it is left out).
 RUN_INDEPENDENT_LAYERS = ("bronze", "quarantine", "silver", "gold")
+# The tables the whole-graph tests compare with the reference, and the dimensions among them.
+ALL_TABLES = (
+    "bronze/orders", "silver/orders", "quarantine/orders", "silver/fx_rates", "silver/dim_customer",
+    "silver/dim_product", "silver/dim_store", "silver/dim_sales_person", "silver/dim_date",
+    "gold/fact_sales", "gold/customer_monthly_sales", "gold/sales_team_monthly",
+    "gold/category_monthly_revenue", "gold/customer_lifetime_value", "audit/ingested_files",
+)
+DIMENSION_TABLES = ("silver/dim_customer", "silver/dim_product", "silver/dim_store", "silver/dim_sales_person")
 
 
 @dataclass

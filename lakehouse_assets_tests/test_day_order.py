@@ -8,8 +8,7 @@ import pytest
 from dagster import AssetKey, DagsterInstance
 
 from lakehouse_assets.run_plan import DAILY_JOB, downstream_runs, range_tags
-from lakehouse_assets_tests.pipeline import DAY1, DAY2, Reference, lakehouse_env
-from lakehouse_assets_tests.test_pipeline import ALL_TABLES, DIMENSIONS
+from lakehouse_assets_tests.pipeline import ALL_TABLES, DAY1, DAY2, DIMENSION_TABLES, Reference, lakehouse_env
 
 pytestmark = pytest.mark.slow
 FACT = AssetKey(["gold", "fact_sales"])
@@ -32,7 +31,7 @@ def test_shuffled_days_give_the_same_dimensions_then_the_same_tables(reference: 
     with lakehouse_env(spark, reference.landing, tmp_path / "shuffled") as shuffled:
         for day in (DAY2, DAY1):
             shuffled.run_daily(day)
-        for key in DIMENSIONS:
+        for key in DIMENSION_TABLES:
             assert shuffled.snapshot(key) == reference.snapshot(key), f"{key} after shuffled days"
         execute(DAILY_JOB, range_tags(DAY1.isoformat(), DAY2.isoformat()), [FACT])
         for run in downstream_runs(DAY1, DAY2):

@@ -10,19 +10,12 @@ from pathlib import Path
 import pytest
 from pyspark.sql import functions as F
 
-from lakehouse_assets_tests.pipeline import DAY1, DAY2, Reference, lakehouse_env
+from lakehouse_assets_tests.pipeline import ALL_TABLES, DAY1, DAY2, Reference, lakehouse_env
 from lakehouse_assets_tests.reference import SPECS, expected, expected_orders
 
 pytestmark = pytest.mark.slow
 START, END = DAY1, DAY2
 DAYS = 2  # crosses a month end
-ALL_TABLES = (
-    "bronze/orders", "silver/orders", "quarantine/orders", "silver/fx_rates", "silver/dim_customer",
-    "silver/dim_product", "silver/dim_store", "silver/dim_sales_person", "silver/dim_date",
-    "gold/fact_sales", "gold/customer_monthly_sales", "gold/sales_team_monthly",
-    "gold/category_monthly_revenue", "gold/customer_lifetime_value", "audit/ingested_files",
-)
-DIMENSIONS = ("silver/dim_customer", "silver/dim_product", "silver/dim_store", "silver/dim_sales_person")
 
 
 @pytest.fixture(scope="module")

@@ -1,6 +1,6 @@
 """A class-data-sharing archive of the Spark driver JVM, made once by `make install`.
 
-A Spark JVM loads and verifies some twenty thousand classes (Spark SQL, Hadoop, Delta)
+A Spark JVM loads and verifies many thousands of classes (Spark SQL, Hadoop, Delta)
 before its first query, which costs several CPU-seconds per start. Every `lakehouse run`,
 every run the Dagster daemon or webserver launches and every test subprocess starts one.
 Java's AppCDS maps classes already parsed and verified from an archive instead: measured
@@ -8,7 +8,8 @@ on a 2-core machine, start plus a first Delta write and read fell from about 29 
 JVM CPU-seconds (docs/performance.md).
 
 The archive holds classes loaded from the driver's class path (Spark's jars in the
-pyspark wheel), so it is only valid for that class path: its file name carries a
+pyspark wheel; Delta's come through `spark.jars` and are not in it), so it is only valid
+for that class path: its file name carries a
 fingerprint of the pyspark install and the jar cache, and `spark_conf` maps it only if
 it exists (`class_archive_options`). A JVM that cannot use it (another Java build)
 starts as before, silently. `LAKEHOUSE_JVM_ARCHIVE=off` turns it off; a Java agent or a

@@ -18,6 +18,7 @@ import pytest
 from pyspark.sql import DataFrame, SparkSession
 
 from lakehouse_assets.cli.run_cmd import execute
+from lakehouse_assets.dimensions import DIMENSIONS
 from lakehouse_assets.generate import generate
 
 # The reference lakehouse's landing data: two days across a month end (so both monthly
@@ -35,7 +36,7 @@ ALL_TABLES = (
     "gold/fact_sales", "gold/customer_monthly_sales", "gold/sales_team_monthly",
     "gold/category_monthly_revenue", "gold/customer_lifetime_value", "audit/ingested_files",
 )
-DIMENSION_TABLES = ("silver/dim_customer", "silver/dim_product", "silver/dim_store", "silver/dim_sales_person")
+DIMENSION_TABLES = tuple(f"silver/{name}" for name in DIMENSIONS)
 
 
 @dataclass

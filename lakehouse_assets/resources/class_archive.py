@@ -34,7 +34,7 @@ from dataclasses import replace
 from pathlib import Path
 
 from lakehouse_assets.resources.jvm import jar_dir
-from lakehouse_assets.settings import PROJECT_ROOT
+from lakehouse_assets.settings import PROJECT_ROOT, load_settings
 
 ARCHIVE_ENV = "LAKEHOUSE_JVM_ARCHIVE"
 # Without these a JVM that cannot map the archive (another Java build) prints a warning on stdout.
@@ -73,11 +73,11 @@ def _workload(work: Path, archive: Path) -> None:
     from pyspark.sql import Window
     from pyspark.sql import functions as F
 
-    from lakehouse_assets.resources.spark import build_spark_session
-    from lakehouse_assets.settings import load_settings
+    from lakehouse_assets.resources.spark import build_spark_session, spark_conf
 
     settings = load_settings()
-    options = f"-Duser.timezone=UTC -XX:ArchiveClassesAtExit={archive}"
+    # The environment's own driver options, plus writing the archive at exit.
+    options = f"{spark_conf(settings)['spark.driver.extraJavaOptions']} -XX:ArchiveClassesAtExit={archive}"
     conf = {**settings.spark.conf, "spark.driver.extraJavaOptions": options}
     spark = build_spark_session(replace(settings, spark=replace(settings.spark, conf=conf)))
     spark.sparkContext.setLogLevel("ERROR")

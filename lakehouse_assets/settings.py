@@ -46,12 +46,32 @@ def _spark_value(value: Any) -> Any:
     return str(value).lower() if isinstance(value, bool) else value
 
 
+SparkConf = Annotated[Mapping[str, Annotated[str, BeforeValidator(_spark_value)]], OrEmpty]
+
+
+def _runtime_sql(conf: Mapping[str, str]) -> Mapping[str, str]:
+    wrong = [key for key in conf if not key.startswith("spark.sql.")]
+    if wrong:
+        raise ValueError(f"only spark.sql.* settings can change between steps, not {', '.join(wrong)}")
+    return conf
+
+
+@dataclass(frozen=True, config=MODEL)
+class SmallInputSettings:
+    """Spark SQL settings for a step whose input is small (`resources/input_size.py`): applied
+    when the landing files of the step's dates add up to at most `max_mb` (0: never)."""
+
+    max_mb: Annotated[float, Field(ge=0)] = 0
+    conf: Annotated[SparkConf, AfterValidator(_runtime_sql)] = field(default_factory=dict)
+
+
 @dataclass(frozen=True, config=MODEL)
 class SparkSettings:
     master: str = "local[*]"
     driver_memory: str = "4g"
     shuffle_partitions: int = 4
-    conf: Annotated[Mapping[str, Annotated[str, BeforeValidator(_spark_value)]], OrEmpty] = field(default_factory=dict)
+    conf: SparkConf = field(default_factory=dict)
+    small_input: Annotated[SmallInputSettings, OrEmpty] = field(default_factory=SmallInputSettings)
 
 
 def _policy(value: Any) -> Any:

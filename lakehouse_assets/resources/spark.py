@@ -8,9 +8,16 @@ time zone and S3 settings.
 from __future__ import annotations
 
 import os
+from datetime import date, timedelta
 from typing import Any
 
-from dagster import ConfigurableResource, DagsterInvariantViolationError, InitResourceContext, OpExecutionContext
+from dagster import (
+    ConfigurableResource,
+    DagsterInvariantViolationError,
+    InitResourceContext,
+    OpExecutionContext,
+    TimeWindowPartitionsDefinition,
+)
 from dagster_pyspark.resources import spark_session_from_config
 from py4j.java_gateway import java_import
 from pydantic import PrivateAttr
@@ -18,6 +25,7 @@ from pyspark import SparkContext
 from pyspark.sql import SparkSession
 
 from lakehouse_assets.resources.class_archive import class_archive_options
+from lakehouse_assets.resources.input_size import MB, input_is_small, step_conf
 from lakehouse_assets.resources.jvm import check_java, spark_jars
 from lakehouse_assets.resources.lineage import lineage_conf, lineage_on, quiet_listener_logs, step_tags, tag_session
 from lakehouse_assets.resources.secrets import SPARK_REDACTION_REGEX
@@ -25,6 +33,8 @@ from lakehouse_assets.resources.settings import LakehouseSettings
 from lakehouse_assets.settings import Settings
 
 HADOOP_PREFIX = "spark.hadoop."
+# Which step's input the session's settings were sized for (`SparkResource._size_step`).
+SIZED_STEP = "lakehouse.sizedForStep"
 # Static, but not registered as SQL settings: Spark cannot tell they are static.
 STATIC_SQL_PREFIXES = ("spark.sql.extensions", "spark.sql.catalog.spark_catalog", "spark.sql.warehouse")
 
@@ -95,8 +105,9 @@ def spark_conf(settings: Settings) -> dict[str, Any]:
     return conf
 
 
-def build_spark_session(settings: Settings) -> SparkSession:
-    """Start (or join) the process's SparkSession with the settings of this run.
+def build_spark_session(settings: Settings, conf: dict[str, Any] | None = None) -> SparkSession:
+    """Start (or join) the process's SparkSession with the settings of this run
+    (`conf`: `spark_conf(settings)`, when the caller has it already).
 
     A JVM already running in this process (tests, `lakehouse run`'s later runs) is
     reused; the run's SQL and Hadoop settings (S3 endpoint, credentials) are applied
@@ -104,7 +115,7 @@ def build_spark_session(settings: Settings) -> SparkSession:
     """
     if SparkContext._active_spark_context is None:
         check_java()  # a `java -version` subprocess: only worth it before the JVM starts
-    conf = spark_conf(settings)
+    conf = conf if conf is not None else spark_conf(settings)
     session = spark_session_from_config(conf)
     import_short_names(session)
     if lineage_on(settings):
@@ -147,9 +158,11 @@ class SparkResource(ConfigurableResource):
 
     _session: SparkSession | None = PrivateAttr(default=None)
     _lineage: bool = PrivateAttr(default=False)
+    _conf: dict[str, Any] = PrivateAttr(default_factory=dict)
 
     def setup_for_execution(self, context: InitResourceContext) -> None:
-        self._session = build_spark_session(self.settings)
+        self._conf = spark_conf(self.settings)
+        self._session = build_spark_session(self.settings, self._conf)
         self._session.sparkContext.setLogLevel("WARN")
         self._lineage = lineage_on(self.settings)
         if self._lineage and context.run is not None:
@@ -168,17 +181,51 @@ class SparkResource(ConfigurableResource):
     @property
     def session(self) -> SparkSession:
         if self._session is None:
-            self._session = build_spark_session(self.settings)
-        if self._lineage:
-            self._tag_step()
-        return self._session
-
-    def _tag_step(self) -> None:
-        """Lineage events from here on carry the run, job, step and assets of the step asking
-        for the session (assets and IO managers ask at a step's start)."""
+            self._conf = spark_conf(self.settings)
+            self._session = build_spark_session(self.settings, self._conf)
         try:
             step = OpExecutionContext.get()
-        except DagsterInvariantViolationError:  # outside a step: the run's tags stay
-            return
+        except DagsterInvariantViolationError:  # outside a step: nothing is step-specific
+            step = None
+        if step is not None:
+            if self._lineage:
+                self._tag_step(step)
+            # On the session, not on this object: the IO managers hold copies of the resource.
+            sized = f"{step.run_id}/{step.op.name}"
+            if self.settings.spark.small_input.max_mb > 0 and self._session.conf.get(SIZED_STEP, None) != sized:
+                self._session.conf.set(SIZED_STEP, sized)
+                self._size_step(step)
+        return self._session
+
+    def _tag_step(self, step: OpExecutionContext) -> None:
+        """Lineage events from here on carry the run, job, step and assets of the step asking
+        for the session (assets and IO managers ask at a step's start)."""
         assets = tuple(sorted("/".join(key.path) for key in step.selected_asset_keys)) if step.has_assets_def else ()
         tag_session(self._session, step_tags(step.run_id, step.job_name, step.op.name, assets))
+
+    def _size_step(self, step: OpExecutionContext) -> None:
+        """The small-input settings for a step over a small input, else the environment's own
+        (`resources/input_size.py`), once per step."""
+        small, measured = input_is_small(self.settings, step_days(step))
+        if not self._conf:  # a copy of the resource that did not start the session
+            self._conf = spark_conf(self.settings)
+        for key, value in step_conf(self.settings, self._conf, small).items():
+            if value is None:
+                self._session.conf.unset(key)
+            else:
+                self._session.conf.set(key, str(value))
+        if small and measured is not None:
+            small_input = self.settings.spark.small_input
+            step.log.info(f"small input: {measured / MB:.2f} MB of landing files (at most {small_input.max_mb:g} MB), "
+                          f"so this step runs with spark.small_input.conf {dict(small_input.conf)}")
+
+
+def step_days(step: OpExecutionContext) -> list[date] | None:
+    """The dates of a step's partition or partition range; None for a step without dates."""
+    partitions = step.assets_def.partitions_def if step.has_assets_def else None
+    if not isinstance(partitions, TimeWindowPartitionsDefinition) or not (
+            step.has_partition_key or step.has_partition_key_range):
+        return None
+    window = step.partition_time_window
+    start, end = window.start.date(), window.end.date()
+    return [start + timedelta(days=i) for i in range((end - start).days)]

@@ -1,9 +1,10 @@
 """Checks measured on the frame a step is about to write: write-audit-publish.
 
 A step that builds a table caches the frame, measures it against the table's
-contract in one Spark job (`measure_by_date`: the whole window and each business
-date), turns the figures into check results, and writes the table only if no
-blocking check failed. A blocked table keeps its previous rows, so readers never
+contract in one Spark job (`pending_measure`: the whole window and each business
+date; a step writing several tables can measure them in one query,
+`checks/together.py`), turns the figures into check results, and writes the table
+only if no blocking check failed. A blocked table keeps its previous rows, so readers never
 see a half-valid partition; the step yields the failed results and Dagster fails
 it after its other outputs, which skips everything downstream in the run.
 
@@ -29,9 +30,10 @@ from dagster import (
 from pyspark import StorageLevel
 from pyspark.sql import Column, DataFrame
 
-from lakehouse_assets.checks.metrics import DatedMetrics, TableMetrics, measure_by_date
+from lakehouse_assets.checks.metrics import DatedMetrics, TableMetrics, pending_metrics
 from lakehouse_assets.checks.results import contract_results
 from lakehouse_assets.checks.targets import Target
+from lakehouse_assets.checks.together import Pending, run_together
 from lakehouse_assets.checks.windows import Window
 
 BY_DATE = "dq/by_date"
@@ -73,10 +75,11 @@ def base_metadata(target: Target, window: Window | None) -> dict:
     return {SCOPE: scope, **(window.metadata() if window is not None else {})}
 
 
-def measure_frame(target: Target, frame: DataFrame,
-                  extra: Mapping[str, Column] | None = None) -> DatedMetrics:
-    """The target's contract figures on `frame` (best cached), per date of its window column."""
-    return measure_by_date(frame, target.schema, target.window_column, extra)
+def pending_measure(target: Target, frame: DataFrame,
+                    extra: Mapping[str, Column] | None = None) -> Pending[DatedMetrics]:
+    """The target's contract figures on `frame` (best cached), per date of its window column:
+    planned, to run alone or together with the step's other aggregations."""
+    return pending_metrics(frame, target.schema, target.window_column, extra)
 
 
 def dated_results(builder: Builder, dated: DatedMetrics, base: Mapping) -> list[AssetCheckResult]:
@@ -117,8 +120,14 @@ def audit(context: AssetExecutionContext, target: Target, frame: DataFrame, wind
           more: Callable[[DatedMetrics, Mapping], Iterable[AssetCheckResult]] | None = None,
           ) -> tuple[list[AssetCheckResult], DatedMetrics]:
     """The run's selected checks of `target` on `frame`: the contract's, plus `more(dated, base)`."""
+    return audit_measured(context, target, pending_measure(target, frame, extra).run(), window, more)
+
+
+def audit_measured(context: AssetExecutionContext, target: Target, dated: DatedMetrics, window: Window | None,
+                   more: Callable[[DatedMetrics, Mapping], Iterable[AssetCheckResult]] | None = None,
+                   ) -> tuple[list[AssetCheckResult], DatedMetrics]:
+    """`audit` on figures already measured (`pending_measure`, run with others)."""
     selected = target.selected(context)
-    dated = measure_frame(target, frame, extra)
     base = base_metadata(target, window)
     results = dated_results(contract_builder(target, selected), dated, base)
     if more is not None:
@@ -141,12 +150,25 @@ def log_blocked(context: AssetExecutionContext, target: Target, results: list[As
 
 def audited_write(context: AssetExecutionContext, target: Target, frame: DataFrame, window: Window | None,
                   output_name: str = "result") -> Iterator:
-    """Measure `frame` (cached), write it unless a blocking check failed, yield the results."""
-    frame.persist(StorageLevel.MEMORY_AND_DISK)
+    """`audited_writes` of one table."""
+    yield from audited_writes(context, {output_name: (target, frame)}, window)
+
+
+def audited_writes(context: AssetExecutionContext, tables: Mapping[str, tuple[Target, DataFrame]],
+                   window: Window | None) -> Iterator:
+    """Measure every table's frame (cached) in one Spark query, write each one no blocking
+    check of it failed (output name -> target and rows), then yield the results."""
+    for _, frame in tables.values():
+        frame.persist(StorageLevel.MEMORY_AND_DISK)
     try:
-        results, _ = audit(context, target, frame, window)
-        if not log_blocked(context, target, results):
-            yield Output(frame, output_name=output_name)
-        yield from results
+        measured = run_together({name: pending_measure(target, frame) for name, (target, frame) in tables.items()})
+        results = {name: audit_measured(context, target, measured[name], window)[0]
+                   for name, (target, _) in tables.items()}
+        for name, (target, frame) in tables.items():
+            if not log_blocked(context, target, results[name]):
+                yield Output(frame, output_name=name)
+        for found in results.values():
+            yield from found
     finally:
-        frame.unpersist()
+        for _, frame in tables.values():
+            frame.unpersist()

@@ -19,9 +19,10 @@ from datetime import date
 
 from pandera.api.checks import Check
 from pandera.pyspark import DataFrameSchema
-from pyspark.sql import Column, DataFrame
+from pyspark.sql import Column, DataFrame, Row
 from pyspark.sql import functions as F
 
+from lakehouse_assets.checks.together import Pending
 from lakehouse_assets.contracts.base import (
     AGGREGATE_RULE,
     RULE_COLUMNS,
@@ -169,7 +170,14 @@ class DatedMetrics:
 
 def measure_by_date(frame: DataFrame, schema: DataFrameSchema, date_column: str | None,
                     extra: Mapping[str, Column] | None = None) -> DatedMetrics:
-    """`measure`, and the same figures per value of `date_column`, in one Spark job.
+    """`measure`, and the same figures per value of `date_column`, in one Spark job."""
+    return pending_metrics(frame, schema, date_column, extra).run()
+
+
+def pending_metrics(frame: DataFrame, schema: DataFrameSchema, date_column: str | None,
+                    extra: Mapping[str, Column] | None = None) -> Pending[DatedMetrics]:
+    """The aggregation behind `measure_by_date`, to run alone or with a step's others
+    (`checks/together.py`).
 
     A `rollup` over the date column gives one row per date and the grand total, so the
     DQ report can show each date's own figures without another pass. Without a date
@@ -193,9 +201,13 @@ def measure_by_date(frame: DataFrame, schema: DataFrameSchema, date_column: str 
         )
 
     if date_column is None or date_column not in frame.columns:
-        row = frame.agg(*aggregates).first()
-        return DatedMetrics(metrics(row.asDict() if row is not None else {}))
-    rows = frame.rollup(date_column).agg(F.grouping(date_column).alias(_TOTAL), *aggregates).collect()
-    total = next((r.asDict() for r in rows if r[_TOTAL]), {})
-    by_date = {r[date_column]: metrics(r.asDict()) for r in rows if not r[_TOTAL] and r[date_column] is not None}
-    return DatedMetrics(metrics(total), by_date)
+        return Pending(frame.agg(*aggregates),
+                       lambda rows: DatedMetrics(metrics(rows[0].asDict() if rows else {})))
+
+    def dated(rows: list[Row]) -> DatedMetrics:
+        total = next((r.asDict() for r in rows if r[_TOTAL]), {})
+        by_date = {r[date_column]: metrics(r.asDict()) for r in rows
+                   if not r[_TOTAL] and r[date_column] is not None}
+        return DatedMetrics(metrics(total), by_date)
+
+    return Pending(frame.rollup(date_column).agg(F.grouping(date_column).alias(_TOTAL), *aggregates), dated)

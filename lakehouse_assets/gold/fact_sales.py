@@ -12,7 +12,7 @@ from dagster import AssetExecutionContext, AssetIn, AssetKey, Output, asset
 from pyspark import StorageLevel
 from pyspark.sql import DataFrame
 
-from lakehouse_assets.checks.audit import audit, dated_results, log_blocked, run_window
+from lakehouse_assets.checks.audit import audit_measured, dated_results, log_blocked, pending_measure, run_window
 from lakehouse_assets.checks.config import load_dq_config
 from lakehouse_assets.checks.fact import (
     fact_aggregates,
@@ -31,13 +31,19 @@ from lakehouse_assets.checks.results import (
     VOLUME_ANOMALY,
 )
 from lakehouse_assets.checks.targets import target
+from lakehouse_assets.checks.together import Pending, run_together
 from lakehouse_assets.checks.windows import Window
 from lakehouse_assets.contracts import column_schema_metadata
 from lakehouse_assets.io_managers.delta_io_manager import FULL_TABLE
 from lakehouse_assets.io_managers.tables import DeltaTables
 from lakehouse_assets.partitions import daily_partitions, single_run_backfill
 from lakehouse_assets.resources.spark import SparkResource
-from lakehouse_assets.transforms.fact import FACT_COLUMNS, build_fact_sales_with_flags, fact_sales_counts
+from lakehouse_assets.transforms.fact import (
+    FACT_COLUMNS,
+    build_fact_sales_with_flags,
+    fact_count_columns,
+    fact_counts_of,
+)
 
 WARN_CHECKS = (REFERENTIAL_INTEGRITY, FX_COVERAGE, FRESHNESS, VOLUME_ANOMALY)
 FACT = target("gold", "fact_sales", checks=(*CONTRACT_CHECKS, *WARN_CHECKS))
@@ -94,13 +100,18 @@ def fact_sales(
 ) -> Iterator:
     window = run_window(context)
     fact = build_fact_sales_with_flags(orders, dim_customer, dim_product, dim_store, dim_sales_person, fx_rates)
-    # The lookup counts, the checks and the write read the same rows: compute them once.
+    # The lookup counts, the checks and the write read the same rows: compute them once;
+    # the counts and the checks' figures come from one Spark query.
     fact.persist(StorageLevel.MEMORY_AND_DISK)
     try:
-        lookups = {f"lookups/{name}": value for name, value in fact_sales_counts(fact).items()}
         rows = fact.select(*FACT_COLUMNS)
-        results, _ = audit(context, FACT, rows, window, extra=fact_aggregates(list(FACT_COLUMNS)),
-                           more=lambda dated, base: warn_results(spark, window, dated, base))
+        measured = run_together({
+            "lookups": Pending(fact.agg(*fact_count_columns(fact)), lambda found: fact_counts_of(found[0])),
+            "fact": pending_measure(FACT, rows, extra=fact_aggregates(list(FACT_COLUMNS))),
+        })
+        lookups = {f"lookups/{name}": value for name, value in measured["lookups"].items()}
+        results, _ = audit_measured(context, FACT, measured["fact"], window,
+                                    more=lambda dated, base: warn_results(spark, window, dated, base))
         if not log_blocked(context, FACT, results):
             # Yielded, so the IO manager writes before the cache is released.
             yield Output(rows, metadata=lookups)

@@ -12,9 +12,10 @@ from collections import Counter
 from dataclasses import dataclass, field
 from datetime import date, datetime
 
-from pyspark.sql import DataFrame
+from pyspark.sql import DataFrame, Row
 from pyspark.sql import functions as F
 
+from lakehouse_assets.checks.together import Pending
 from lakehouse_assets.columns import PARSE_ERROR, PARTITION_COLUMN, RAW_LINE
 from lakehouse_assets.transforms.validation import DUPLICATE, OUTCOME, QUARANTINE, SILVER
 
@@ -68,8 +69,9 @@ def _merge(current: str | None, new: str | None, pick) -> str | None:
     return new if current is None else current if new is None else pick(current, new)
 
 
-def source_figures(frame: DataFrame) -> SourceFigures:
-    """File and date figures of bronze rows, classified (with `_outcome`, `reason`) or not."""
+def pending_figures(frame: DataFrame) -> Pending[SourceFigures]:
+    """File and date figures of bronze rows, classified (with `_outcome`, `reason`) or not;
+    planned, to run with the step's table metrics (`checks/together.py`)."""
     classified = OUTCOME in frame.columns
     error = F.col(PARSE_ERROR)
     missing = F.when(error.startswith(MISSING_KEYS), error)
@@ -82,7 +84,11 @@ def source_figures(frame: DataFrame) -> SourceFigures:
         F.min(missing).alias("missing_first"), F.max(missing).alias("missing_last"),
         F.max("_ingested_at").alias("ingested_at"),
         F.first("_file_hash").alias("file_hash"), F.first("_duplicate_of").alias("duplicate_of"),
-    ).collect()
+    )
+    return Pending(rows, lambda found: _figures(found, classified))
+
+
+def _figures(rows: list[Row], classified: bool) -> SourceFigures:
     figures = SourceFigures()
     for row in rows:
         day = row[PARTITION_COLUMN]

@@ -2,8 +2,9 @@
 
 Bronze is read from the landing files once and cached; one aggregation over its
 classification gives the landing check's line figures, the row accounting per date
-and each file's lines; silver and quarantine are measured on their cached rows
-before they are written (write-audit-publish, `checks/audit.py`). A source whose
+and each file's lines; silver and quarantine are measured against their contracts
+before they are written (write-audit-publish, `checks/audit.py`), in the same Spark
+query as those figures (`checks/together.py`). A source whose
 landing check or silver checks fail keeps its previous silver and quarantine rows.
 """
 
@@ -25,17 +26,18 @@ from lakehouse_assets.checks.accounting import (
     quarantine_share_result,
     row_accounting_result,
 )
-from lakehouse_assets.checks.audit import audit, base_metadata, log_blocked, with_by_date
+from lakehouse_assets.checks.audit import audit_measured, base_metadata, log_blocked, pending_measure, with_by_date
 from lakehouse_assets.checks.config import DqConfig
 from lakehouse_assets.checks.landed import landed_rows
 from lakehouse_assets.checks.metrics import DatedMetrics
 from lakehouse_assets.checks.results import QUARANTINE_SHARE, ROW_ACCOUNTING
 from lakehouse_assets.checks.targets import Target
+from lakehouse_assets.checks.together import Pending, run_together
 from lakehouse_assets.checks.windows import Window
 from lakehouse_assets.columns import PARTITION_COLUMN
 from lakehouse_assets.failures import attempt_number, classified_failures
 from lakehouse_assets.ingest import landing_check
-from lakehouse_assets.ingest.figures import SourceFigures, source_figures
+from lakehouse_assets.ingest.figures import SourceFigures, pending_figures
 from lakehouse_assets.io_managers.tables import DeltaTables
 from lakehouse_assets.resources.landing import LandingFile, hash_files
 from lakehouse_assets.resources.pii import PiiMasking
@@ -165,7 +167,15 @@ def ingest_source(context: AssetExecutionContext, spark: SparkResource, pii: Pii
         if frame is not bronze:
             frame.persist(StorageLevel.MEMORY_AND_DISK)
             cached.append(frame)
-        figures = source_figures(frame)
+        # The file and date figures and, when validating, silver's and quarantine's contract
+        # figures: one Spark query for the three.
+        pending: dict[str, Pending] = {"figures": pending_figures(frame)}
+        if validate:
+            outputs = _silver_and_quarantine(spark, pii, source, frame)
+            pending.update({layer: pending_measure(getattr(targets, layer), rows)
+                            for layer, rows in outputs.items()})
+        measured = run_together(pending)
+        figures = measured["figures"]
         landing_ok = True
         if want["bronze"]:
             readable = [f for f in files if f.format is not None]
@@ -179,24 +189,31 @@ def ingest_source(context: AssetExecutionContext, spark: SparkResource, pii: Pii
             if not landing_ok:
                 context.log.error(f"{source.name}: not validated, the landing check failed: {result.description}")
         if validate and landing_ok:
-            yield from _validated(context, spark, pii, targets, frame, figures, files, window, config, want)
+            yield from _validated(context, pii, targets, outputs, measured, files, window, config, want)
         return SourceResult(files, hashes, figures)
     finally:
         for frame_ in cached:
             frame_.unpersist()
 
 
-def _validated(context, spark, pii, targets: SourceTargets, classified: DataFrame, figures: SourceFigures,
-               files, window: Window, config: DqConfig, want: dict) -> Iterator:
-    source = targets.source
+def _silver_and_quarantine(spark: SparkResource, pii: PiiMasking | None, source: Source,
+                           classified: DataFrame) -> dict[str, DataFrame]:
+    """The rows to write to silver (masked where the source has PII) and to quarantine."""
     silver = silver_rows(classified, source)
-    masked_metadata = {}
     if pii is not None and source.pii:
         silver = mask_pii(spark.session, silver, pii.strategies(source.name), pii.key_material())
+    return {"silver": silver, "quarantine": quarantine_rows(classified, source)}
+
+
+def _validated(context, pii, targets: SourceTargets, outputs: dict[str, DataFrame], measured: dict,
+               files, window: Window, config: DqConfig, want: dict) -> Iterator:
+    source, figures = targets.source, measured["figures"]
+    silver, quarantine = outputs["silver"], outputs["quarantine"]
+    masked_metadata = {}
+    if pii is not None and source.pii:
         masked_metadata["pii/masked_columns"] = ", ".join(f"{c}: {s}" for c, s in pii.strategies(source.name).items())
-    quarantine = quarantine_rows(classified, source)
-    silver_results, silver_dated = audit(context, targets.silver, silver, window)
-    quarantine_results, quarantine_dated = audit(context, targets.quarantine, quarantine, window)
+    silver_results, silver_dated = audit_measured(context, targets.silver, measured["silver"], window)
+    quarantine_results, quarantine_dated = audit_measured(context, targets.quarantine, measured["quarantine"], window)
     selected = targets.silver.selected(context)
     if selected & set(SILVER_CHECKS_EXTRA):
         base = base_metadata(targets.silver, window)

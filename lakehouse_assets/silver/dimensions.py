@@ -4,14 +4,14 @@ A daily partition of a dimension means "the entities whose change records landed
 that day". Their whole history is rebuilt from `silver/<source>` and merged in,
 so only those entities' rows are touched, and the result depends only on the set
 of records ingested, never on the order in which days were processed. The five
-dimensions are small: one step builds them all, each measured against its contract
-before it is merged (`checks/audit.py`).
+dimensions are small: one step builds them all, measured against their contracts in
+one Spark query before each is merged (`checks/audit.py`).
 """
 
 from dagster import AssetExecutionContext, AssetKey, AssetOut, multi_asset
 from pyspark.sql import DataFrame, SparkSession
 
-from lakehouse_assets.checks.audit import audited_write, require_tables_of_checks, run_window
+from lakehouse_assets.checks.audit import audited_writes, require_tables_of_checks, run_window
 from lakehouse_assets.checks.targets import specs_of, target
 from lakehouse_assets.checks.windows import Window
 from lakehouse_assets.columns import PARTITION_COLUMN
@@ -77,11 +77,12 @@ def dimensions(context: AssetExecutionContext, spark: SparkResource):
     frames = {dim.table: (lambda dim=dim: changed_entities(dim, tables.read(["silver", dim.source]), window))
               for dim in DIMENSIONS.values()}
     frames[DIM_DATE] = lambda: dates_of(spark.session, window)
+    selected: dict[str, tuple] = {}
     for table, build in frames.items():
         target_ = TARGETS[table]
         if target_.key not in context.selected_asset_keys:
             continue
         with classified_failures(f"reading the records of {table}", spark.settings.orchestration,
                                  attempt_number(context)):
-            frame = build()
-        yield from audited_write(context, target_, frame, window, output_name=table)
+            selected[table] = (target_, build())
+    yield from audited_writes(context, selected, window)

@@ -10,7 +10,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from decimal import Decimal
 
-from pyspark.sql import Column, DataFrame, Window
+from pyspark.sql import Column, DataFrame, Row, Window
 from pyspark.sql import functions as F
 from pyspark.sql import types as T
 
@@ -175,6 +175,11 @@ def fact_sales_counts(fact: DataFrame) -> dict[str, int]:
     """The fact's quality counts in one aggregation (one Spark job): `rows`,
     `unknown_<sk>` (-1 keys) per dimension, `null_fx_rate`, and, when the fact has
     the transient flags of `build_fact_sales_with_flags`, `before_first_<sk>`."""
+    return fact_counts_of(fact.agg(*fact_count_columns(fact)).first())
+
+
+def fact_count_columns(fact: DataFrame) -> list[Column]:
+    """The aggregates behind `fact_sales_counts`, to run with other aggregations."""
     counts = [F.count(F.lit(1)).alias("rows")]
     counts += [
         F.count(F.when(F.col(d.sk_col) == UNKNOWN_KEY, True)).alias(f"unknown_{d.sk_col}")
@@ -186,5 +191,8 @@ def fact_sales_counts(fact: DataFrame) -> dict[str, int]:
         for d in SCD2_LOOKUPS
         if before_first_col(d.sk_col) in fact.columns
     ]
-    row = fact.agg(*counts).first()
+    return counts
+
+
+def fact_counts_of(row: Row) -> dict[str, int]:
     return {name: int(row[name] or 0) for name in row.asDict()}

@@ -2,11 +2,11 @@
 
 A step that builds a table caches the frame, measures it against the table's
 contract in one Spark job (`pending_measure`: the whole window and each business
-date; a step writing several tables can measure them in one query,
+date; a step writing several tables measures them in one query,
 `checks/together.py`), turns the figures into check results, and writes the table
-only if no blocking check failed. A blocked table keeps its previous rows, so readers never
-see a half-valid partition; the step yields the failed results and Dagster fails
-it after its other outputs, which skips everything downstream in the run.
+only if no blocking check failed. A blocked table keeps its previous rows, so
+readers never see a half-valid partition; the step yields the failed results and
+Dagster fails it after its other outputs, which skips everything downstream in the run.
 
 Each result carries the dates it covers (`dq/window_start`, `dq/window_end`) and,
 for a run over several dates, each date's own outcome in `dq/by_date`, which the

@@ -36,6 +36,8 @@ class Pending(Generic[T]):
 
 def collect_together(frames: Mapping[str, DataFrame]) -> dict[str, list[Row]]:
     """Every frame's rows, by name, from one Spark query (a frame's rows in its own order)."""
+    if not frames:
+        return {}
     if len(frames) == 1:
         [(name, frame)] = frames.items()
         return {name: frame.collect()}

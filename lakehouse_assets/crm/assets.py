@@ -23,8 +23,16 @@ from dagster import (
     multi_asset,
 )
 
-from lakehouse_assets.checks.audit import audit, audited_write, log_blocked, require_tables_of_checks, run_window
+from lakehouse_assets.checks.audit import (
+    audit_measured,
+    audited_write,
+    log_blocked,
+    pending_measure,
+    require_tables_of_checks,
+    run_window,
+)
 from lakehouse_assets.checks.targets import Target, specs_of, target
+from lakehouse_assets.checks.together import run_together
 from lakehouse_assets.contracts import column_schema_metadata
 from lakehouse_assets.crm import checks
 from lakehouse_assets.crm.extract import WATERMARKS, extract
@@ -138,8 +146,10 @@ def _validate(context, spark: SparkResource, pii: PiiMasking, tables: DeltaTable
     silver = silver.persist()
     cached += [classified, silver]
     quarantine = crm_rows.quarantine_rows(classified, source)
-    silver_results, silver_dated = audit(context, SILVER[name], silver, None)
-    quarantine_results, quarantine_dated = audit(context, QUARANTINE[name], quarantine, None)
+    measured = run_together({"silver": pending_measure(SILVER[name], silver),
+                             "quarantine": pending_measure(QUARANTINE[name], quarantine)})
+    silver_results, silver_dated = audit_measured(context, SILVER[name], measured["silver"], None)
+    quarantine_results, quarantine_dated = audit_measured(context, QUARANTINE[name], measured["quarantine"], None)
     silver_results.append(checks.accounting_result(SILVER[name].key, counts, silver_dated.total.rows,
                                                    quarantine_dated.total.rows))
     metadata = {f"accounting/{k}": v for k, v in counts.items()}

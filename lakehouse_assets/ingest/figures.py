@@ -76,7 +76,7 @@ def pending_figures(frame: DataFrame) -> Pending[SourceFigures]:
     error = F.col(PARSE_ERROR)
     missing = F.when(error.startswith(MISSING_KEYS), error)
     groups = ["_source_file", PARTITION_COLUMN] + ([OUTCOME, "reason"] if classified else [])
-    rows = frame.groupBy(*groups).agg(
+    grouped = frame.groupBy(*groups).agg(
         F.count(F.lit(1)).alias("lines"),
         F.count(F.col(RAW_LINE)).alias("malformed"),
         F.count(F.when(error.startswith(BAD_ENCODING), 1)).alias("bad_encoding"),
@@ -85,7 +85,7 @@ def pending_figures(frame: DataFrame) -> Pending[SourceFigures]:
         F.max("_ingested_at").alias("ingested_at"),
         F.first("_file_hash").alias("file_hash"), F.first("_duplicate_of").alias("duplicate_of"),
     )
-    return Pending(rows, lambda found: _figures(found, classified))
+    return Pending(grouped, lambda rows: _figures(rows, classified))
 
 
 def _figures(rows: list[Row], classified: bool) -> SourceFigures:

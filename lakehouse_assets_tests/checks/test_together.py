@@ -52,7 +52,10 @@ def test_one_query_for_all_of_them(spark):
     assert counts == {"by_day": 2, "by_shop": 2, "files": 1, "none": 0}
 
 
-def test_a_single_frame_is_its_own_collect(spark):
+def test_a_single_frame_is_its_own_collect_and_none_is_no_query(spark):
     only = frames(spark)["by_shop"]
     assert sorted(collect_together({"only": only})["only"]) == sorted(only.collect())
     assert Pending(only, lambda rows: sorted(r["shop"] for r in rows)).run() == ["a", "b"]
+    before = last_execution(spark)
+    assert collect_together({}) == {} and run_together({}) == {}
+    assert last_execution(spark) == before

@@ -77,8 +77,10 @@ def read_events(folder: Path) -> tuple[dict[tuple, dict], dict[tuple, dict], dic
         for event in _events(path):
             kind = event["Event"]
             if kind == SQL_START:
-                sqls[app, event["executionId"]] = {"start": event["time"] / 1000, "end": event["time"] / 1000,
-                                                   "description": event.get("description", "")[:100]}
+                execution = event["executionId"]
+                sqls[app, execution] = {"start": event["time"] / 1000, "end": event["time"] / 1000,
+                                        "description": event.get("description", "")[:100],
+                                        "nested": event.get("rootExecutionId", execution) != execution}
             elif kind == SQL_END and (app, event["executionId"]) in sqls:
                 sqls[app, event["executionId"]]["end"] = event["time"] / 1000
             elif kind == "SparkListenerJobStart":
@@ -94,6 +96,14 @@ def read_events(folder: Path) -> tuple[dict[tuple, dict], dict[tuple, dict], dic
 def sql_executions(folder: Path) -> int:
     """How many Spark SQL executions the event logs in `folder` started."""
     return len(read_events(folder)[0])
+
+
+def nested_sql_executions(folder: Path) -> int:
+    """How many of them ran inside another execution (Spark 3.4+ names its root): a Delta
+    write's file-writing query inside the write command, for example. Counted in
+    `sql_executions` too, as Spark's UI counts them; this tells the statements the code
+    issued (the rest) from the work Spark and Delta start within one."""
+    return sum(1 for sql in read_events(folder)[0].values() if sql["nested"])
 
 
 def attribute(spans: Iterable[Span], folder: Path) -> dict[str, SparkWork]:

@@ -21,7 +21,14 @@ import tempfile
 import time
 from pathlib import Path
 
-from benchmarks.eventlog import attribute, config_with_event_log, started_steps, step_spans, table
+from benchmarks.eventlog import (
+    attribute,
+    config_with_event_log,
+    nested_sql_executions,
+    started_steps,
+    step_spans,
+    table,
+)
 from benchmarks.pii import ensure_pii_keys
 from benchmarks.workspace import DAY, Workspace, tiny_day
 
@@ -68,7 +75,8 @@ def profile(work: Path, rows: int, detail: bool) -> list[str]:
         "",
         f"lakehouse run of a {rows}-line day: exit {rc}, {wall:.1f} s in process (JVM start included)",
         f"Dagster steps started: {len(steps)} in {len(run_ids)} run(s); "
-        f"Spark SQL executions: {sum(len(w.sql) for w in spark_work.values())}",
+        f"Spark SQL executions: {sum(len(w.sql) for w in spark_work.values())} "
+        f"({nested_sql_executions(events)} nested in another, such as a Delta write's file-writing query)",
         f"CPU seconds: python {usage.ru_utime + usage.ru_stime:.1f}, JVM "
         f"{'unknown' if jvm is None else f'{jvm:.1f}'}; load average now {os.getloadavg()[0]:.1f}",
     ]

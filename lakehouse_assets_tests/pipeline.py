@@ -11,7 +11,7 @@ import json
 import shutil
 from collections.abc import Iterator
 from dataclasses import dataclass, field
-from datetime import date, datetime, timezone
+from datetime import UTC, date, datetime
 from pathlib import Path
 
 import pytest
@@ -92,7 +92,7 @@ class Lakehouse:
 def _as_spark_value(value):
     """A timestamp as a UTC Spark session collects it: naive, in UTC."""
     if isinstance(value, datetime) and value.tzinfo is not None:
-        return value.astimezone(timezone.utc).replace(tzinfo=None)
+        return value.astimezone(UTC).replace(tzinfo=None)
     return value
 
 

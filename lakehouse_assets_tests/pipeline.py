@@ -67,15 +67,16 @@ class Lakehouse:
         path = f"{self.lakehouse_root}/{key}".replace("s3://", "s3a://")
         return self.spark.read.format("delta").load(path)
 
-    def snapshot(self, key: str, exclude: frozenset[str] = frozenset()) -> list[tuple]:
+    def snapshot(self, key: str, exclude: frozenset[str] = frozenset(), with_spark: bool = False) -> list[tuple]:
         """The table's business content: every non-lineage column but `exclude`, sorted.
 
         A local table is read with delta-rs (tens of milliseconds, no Spark job; a second
-        Delta reader besides Spark), one on S3 with Spark. Both give the same Python values:
-        delta-rs's UTC timestamps are made naive, as the UTC Spark session returns them."""
+        Delta reader besides Spark), one on S3 (or `with_spark`) with Spark. Both give the
+        same Python values: delta-rs's UTC timestamps are made naive, as the UTC Spark
+        session returns them (test_pipeline.py checks the two agree)."""
         skipped = {"run_id", "ingested_at", *exclude}
         path = f"{self.lakehouse_root}/{key}"
-        if is_s3(path):
+        if with_spark or is_s3(path):
             frame = self.table(key)
             columns = sorted(c for c in frame.columns if not c.startswith("_") and c not in skipped)
             rows = [tuple(r) for r in frame.select(*columns).collect()]

@@ -1,19 +1,28 @@
-"""One aggregation over a source's classified bronze rows: what every check of the step needs.
+"""One aggregation over a source's bronze rows: what every check of the step needs.
 
 Grouped by landing file, landing date, outcome and quarantine reason, it gives each
 file's lines (for audit/ingested_files and the landing check) and each date's row
 accounting (bronze = silver + quarantine + duplicates), so neither the landing
 check nor the accounting reads a table back.
+
+Two ways to take it, one per kind of step: `pending_figures` on the classified rows a
+validating step caches anyway (run with its table metrics, `checks/together.py`), and
+`observed_figures` while bronze alone is written (`DataFrame.observe`): the write's
+own pass over the lines measures them, with no cache and no second read.
 """
 
 from __future__ import annotations
 
+import threading
+import uuid
 from collections import Counter
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime
 
-from pyspark.sql import DataFrame, Row
+from pyspark.sql import Column, DataFrame, Observation, Row
 from pyspark.sql import functions as F
+from pyspark.sql import types as T
 
 from lakehouse_assets.checks.together import Pending
 from lakehouse_assets.columns import PARSE_ERROR, PARTITION_COLUMN, RAW_LINE
@@ -21,6 +30,10 @@ from lakehouse_assets.transforms.validation import DUPLICATE, OUTCOME, QUARANTIN
 
 MISSING_KEYS = "missing key(s) "
 BAD_ENCODING = "bad_encoding"
+_FILE_INDEX = "__file_index"
+# How long to wait, after the write returned, for Spark to hand over the observed figures
+# (they arrive with the write's end event, normally within milliseconds).
+OBSERVED_WAIT_SECONDS = 120.0
 
 
 @dataclass
@@ -69,23 +82,91 @@ def _merge(current: str | None, new: str | None, pick) -> str | None:
     return new if current is None else current if new is None else pick(current, new)
 
 
+def _aggregates(rows: Column | None = None) -> dict[str, Column]:
+    """The per-file aggregations, over all rows or only those where `rows` holds."""
+    error = F.col(PARSE_ERROR)
+    missing = F.when(error.startswith(MISSING_KEYS), error)
+
+    def only(value: Column) -> Column:
+        return value if rows is None else F.when(rows, value)
+
+    return {
+        "lines": F.count(only(F.lit(1))),
+        "malformed": F.count(only(F.col(RAW_LINE))),
+        "bad_encoding": F.count(only(F.when(error.startswith(BAD_ENCODING), 1))),
+        "missing_lines": F.count(only(missing)),
+        "missing_first": F.min(only(missing)), "missing_last": F.max(only(missing)),
+        "ingested_at": F.max(only(F.col("_ingested_at"))),
+        "file_hash": F.first(only(F.col("_file_hash")), ignorenulls=True),
+        "duplicate_of": F.first(only(F.col("_duplicate_of")), ignorenulls=True),
+        PARTITION_COLUMN: F.min(only(F.col(PARTITION_COLUMN))),
+    }
+
+
 def pending_figures(frame: DataFrame) -> Pending[SourceFigures]:
     """File and date figures of bronze rows, classified (with `_outcome`, `reason`) or not;
     planned, to run with the step's table metrics (`checks/together.py`)."""
     classified = OUTCOME in frame.columns
-    error = F.col(PARSE_ERROR)
-    missing = F.when(error.startswith(MISSING_KEYS), error)
     groups = ["_source_file", PARTITION_COLUMN] + ([OUTCOME, "reason"] if classified else [])
-    grouped = frame.groupBy(*groups).agg(
-        F.count(F.lit(1)).alias("lines"),
-        F.count(F.col(RAW_LINE)).alias("malformed"),
-        F.count(F.when(error.startswith(BAD_ENCODING), 1)).alias("bad_encoding"),
-        F.count(missing).alias("missing_lines"),
-        F.min(missing).alias("missing_first"), F.max(missing).alias("missing_last"),
-        F.max("_ingested_at").alias("ingested_at"),
-        F.first("_file_hash").alias("file_hash"), F.first("_duplicate_of").alias("duplicate_of"),
-    )
+    aggregates = {name: column for name, column in _aggregates().items() if name != PARTITION_COLUMN}
+    grouped = frame.groupBy(*groups).agg(*[column.alias(name) for name, column in aggregates.items()])
     return Pending(grouped, lambda rows: _figures(rows, classified))
+
+
+def observed_figures(bronze: DataFrame, files: Sequence[str]) -> tuple[DataFrame, Callable[[], SourceFigures]]:
+    """`bronze` measured as it passes, and a function giving its figures once a write of
+    the returned frame has run (it raises if none did).
+
+    `files` are the `_source_file`s the rows can come from. Each row's file is looked up
+    once (an index into `files`), then every file gets its own aggregations: the work per
+    row grows with the number of files, which is one or a few per date. A row whose file is
+    not in `files` fails the figures rather than go uncounted."""
+    if not files:
+        return bronze, SourceFigures
+    observation = Observation(f"bronze_figures_{uuid.uuid4().hex}")
+    index = F.create_map(*[part for i, uri in enumerate(files) for part in (F.lit(uri), F.lit(i))])
+    indexed = bronze.withColumn(_FILE_INDEX, F.element_at(index, F.col("_source_file")))
+    measures = [F.count(F.lit(1)).alias("rows")]
+    for i in range(len(files)):
+        mine = F.col(_FILE_INDEX) == F.lit(i)
+        measures += [_as_number(name, column).alias(f"{name}.{i}") for name, column in _aggregates(mine).items()]
+    observed = indexed.observe(observation, *measures).drop(_FILE_INDEX)
+
+    def figures() -> SourceFigures:
+        metrics = _wait_for(observation)
+        rows = [{name: _from_number(name, metrics[f"{name}.{i}"]) for name in _aggregates()} | {"_source_file": uri}
+                for i, uri in enumerate(files) if metrics[f"lines.{i}"]]
+        counted = sum(row["lines"] for row in rows)
+        if counted != metrics["rows"]:
+            raise RuntimeError(f"{metrics['rows'] - counted} bronze row(s) came from none of the step's landing "
+                               f"files ({len(files)} file(s)): lineage is missing for them")
+        return _figures(rows, classified=False)
+
+    return observed, figures
+
+
+# Observed metrics reach Python as Java objects, where a date or a timestamp is not
+# converted: they are observed as numbers and made Python values as `collect` makes them.
+_NUMBERED = {PARTITION_COLUMN: (F.unix_date, T.DateType()), "ingested_at": (F.unix_micros, T.TimestampType())}
+
+
+def _as_number(name: str, column: Column) -> Column:
+    return _NUMBERED[name][0](column) if name in _NUMBERED else column
+
+
+def _from_number(name: str, value):
+    return _NUMBERED[name][1].fromInternal(value) if name in _NUMBERED and value is not None else value
+
+
+def _wait_for(observation: Observation) -> dict:
+    """The observed metrics; Spark's own `get` would wait forever if the frame was never run."""
+    found: dict = {}
+    waiter = threading.Thread(target=lambda: found.update(observation.get), daemon=True)
+    waiter.start()
+    waiter.join(OBSERVED_WAIT_SECONDS)
+    if waiter.is_alive():
+        raise RuntimeError("bronze's figures were not measured: its rows were never written by Spark")
+    return found
 
 
 def _figures(rows: list[Row], classified: bool) -> SourceFigures:

@@ -1,8 +1,9 @@
 """One source's part of the ingest step: landing files -> bronze -> silver + quarantine.
 
-Bronze is read from the landing files once and cached; one aggregation over its
-classification gives the landing check's line figures, the row accounting per date
-and each file's lines; silver and quarantine are measured against their contracts
+Bronze is read from the landing files once. Written alone, it is measured as it is
+written (`ingest/figures.py`, `observed_figures`); validated in the same step, it is
+cached, and one aggregation over its classification gives the landing check's line
+figures, the row accounting per date and each file's lines; silver and quarantine are measured against their contracts
 before they are written (write-audit-publish, `checks/audit.py`), in the same Spark
 query as those figures (`checks/together.py`). A source whose
 landing check or silver checks fail keeps its previous silver and quarantine rows.
@@ -37,7 +38,7 @@ from lakehouse_assets.checks.windows import Window
 from lakehouse_assets.columns import PARTITION_COLUMN
 from lakehouse_assets.failures import attempt_number, classified_failures
 from lakehouse_assets.ingest import landing_check
-from lakehouse_assets.ingest.figures import SourceFigures, pending_figures
+from lakehouse_assets.ingest.figures import SourceFigures, observed_figures, pending_figures
 from lakehouse_assets.io_managers.tables import DeltaTables
 from lakehouse_assets.resources.landing import LandingFile, hash_files
 from lakehouse_assets.resources.pii import PiiMasking
@@ -149,6 +150,8 @@ def ingest_source(context: AssetExecutionContext, spark: SparkResource, pii: Pii
     validate = want["silver"] or want["quarantine"]
     if not (want["bronze"] or validate or need_figures):
         return None
+    if want["bronze"] and not validate:
+        return (yield from _bronze_alone(context, spark, targets, files, window))
     hashes: dict[str, str] = {}
     cached: list[DataFrame] = []
     try:
@@ -194,6 +197,26 @@ def ingest_source(context: AssetExecutionContext, spark: SparkResource, pii: Pii
     finally:
         for frame_ in cached:
             frame_.unpersist()
+
+
+def _bronze_alone(context: AssetExecutionContext, spark: SparkResource, targets: SourceTargets,
+                  files: list[LandingFile], window: Window) -> Iterator:
+    """Bronze without validation: written straight from the landing files, its file figures
+    observed during that write (no cache), the landing check judged after it."""
+    source = targets.source
+    bronze, hashes, problems, bronze_metadata = _read_landing(context, spark, source, files, window)
+    readable = [f for f in files if f.format is not None]
+    observed, figures_of = observed_figures(bronze, [f.uri for f in readable])
+    # Bronze is the record of what landed: written whatever its files look like.
+    yield Output(observed, output_name=output_name("bronze", source.name), metadata=bronze_metadata)
+    figures = figures_of()
+    result = landing_check.landing_result(source, readable, problems, figures.files, window,
+                                          spark.settings.schema_drift.new_columns)
+    if landing_check.CHECK_NAME in targets.bronze.selected(context):
+        yield result
+    if not result.passed:
+        context.log.error(f"{source.name}: the landing check failed: {result.description}")
+    return SourceResult(files, hashes, figures)
 
 
 def _silver_and_quarantine(spark: SparkResource, pii: PiiMasking | None, source: Source,

@@ -16,13 +16,12 @@ from __future__ import annotations
 import threading
 import uuid
 from collections import Counter
-from collections.abc import Callable, Sequence
-from dataclasses import dataclass, field
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field, replace
 from datetime import date, datetime
 
 from pyspark.sql import Column, DataFrame, Observation, Row
 from pyspark.sql import functions as F
-from pyspark.sql import types as T
 
 from lakehouse_assets.checks.together import Pending
 from lakehouse_assets.columns import PARSE_ERROR, PARTITION_COLUMN, RAW_LINE
@@ -82,8 +81,8 @@ def _merge(current: str | None, new: str | None, pick) -> str | None:
     return new if current is None else current if new is None else pick(current, new)
 
 
-def _aggregates(rows: Column | None = None) -> dict[str, Column]:
-    """The per-file aggregations, over all rows or only those where `rows` holds."""
+def _line_aggregates(rows: Column | None = None) -> dict[str, Column]:
+    """A file's line counts (`FileFigures` fields), over all rows or only where `rows` holds."""
     error = F.col(PARSE_ERROR)
     missing = F.when(error.startswith(MISSING_KEYS), error)
 
@@ -96,10 +95,6 @@ def _aggregates(rows: Column | None = None) -> dict[str, Column]:
         "bad_encoding": F.count(only(F.when(error.startswith(BAD_ENCODING), 1))),
         "missing_lines": F.count(only(missing)),
         "missing_first": F.min(only(missing)), "missing_last": F.max(only(missing)),
-        "ingested_at": F.max(only(F.col("_ingested_at"))),
-        "file_hash": F.first(only(F.col("_file_hash")), ignorenulls=True),
-        "duplicate_of": F.first(only(F.col("_duplicate_of")), ignorenulls=True),
-        PARTITION_COLUMN: F.min(only(F.col(PARTITION_COLUMN))),
     }
 
 
@@ -108,54 +103,52 @@ def pending_figures(frame: DataFrame) -> Pending[SourceFigures]:
     planned, to run with the step's table metrics (`checks/together.py`)."""
     classified = OUTCOME in frame.columns
     groups = ["_source_file", PARTITION_COLUMN] + ([OUTCOME, "reason"] if classified else [])
-    aggregates = {name: column for name, column in _aggregates().items() if name != PARTITION_COLUMN}
-    grouped = frame.groupBy(*groups).agg(*[column.alias(name) for name, column in aggregates.items()])
+    grouped = frame.groupBy(*groups).agg(
+        *[column.alias(name) for name, column in _line_aggregates().items()],
+        F.max("_ingested_at").alias("ingested_at"),
+        F.first("_file_hash").alias("file_hash"), F.first("_duplicate_of").alias("duplicate_of"),
+    )
     return Pending(grouped, lambda rows: _figures(rows, classified))
 
 
-def observed_figures(bronze: DataFrame, files: Sequence[str]) -> tuple[DataFrame, Callable[[], SourceFigures]]:
+def observed_figures(bronze: DataFrame, files: Mapping[str, FileFigures]
+                     ) -> tuple[DataFrame, Callable[[], SourceFigures]]:
     """`bronze` measured as it passes, and a function giving its figures once a write of
     the returned frame has run (it raises if none did).
 
-    `files` are the `_source_file`s the rows can come from. Each row's file is looked up
-    once (an index into `files`), then every file gets its own aggregations: the work per
-    row grows with the number of files, which is one or a few per date. A row whose file is
-    not in `files` fails the figures rather than go uncounted."""
+    `files` holds, per `_source_file` the rows can come from, what the driver already
+    knows of it (date, hash, re-delivery, read time); the write measures its lines. Each
+    row's file is looked up once (an index into `files`), then every file gets its own
+    counts: the work per row grows with the number of files, one or a few per date. A row
+    whose file is not in `files` fails the figures rather than go uncounted."""
     if not files:
         return bronze, SourceFigures
+    uris = list(files)
     observation = Observation(f"bronze_figures_{uuid.uuid4().hex}")
-    index = F.create_map(*[part for i, uri in enumerate(files) for part in (F.lit(uri), F.lit(i))])
+    index = F.create_map(*[part for i, uri in enumerate(uris) for part in (F.lit(uri), F.lit(i))])
     indexed = bronze.withColumn(_FILE_INDEX, F.element_at(index, F.col("_source_file")))
     measures = [F.count(F.lit(1)).alias("rows")]
-    for i in range(len(files)):
-        mine = F.col(_FILE_INDEX) == F.lit(i)
-        measures += [_as_number(name, column).alias(f"{name}.{i}") for name, column in _aggregates(mine).items()]
+    for i in range(len(uris)):
+        measures += [column.alias(f"{name}.{i}")
+                     for name, column in _line_aggregates(F.col(_FILE_INDEX) == F.lit(i)).items()]
     observed = indexed.observe(observation, *measures).drop(_FILE_INDEX)
 
     def figures() -> SourceFigures:
         metrics = _wait_for(observation)
-        rows = [{name: _from_number(name, metrics[f"{name}.{i}"]) for name in _aggregates()} | {"_source_file": uri}
-                for i, uri in enumerate(files) if metrics[f"lines.{i}"]]
-        counted = sum(row["lines"] for row in rows)
-        if counted != metrics["rows"]:
-            raise RuntimeError(f"{metrics['rows'] - counted} bronze row(s) came from none of the step's landing "
-                               f"files ({len(files)} file(s)): lineage is missing for them")
-        return _figures(rows, classified=False)
+        measured = SourceFigures()
+        for i, uri in enumerate(uris):
+            if metrics[f"lines.{i}"]:
+                lines = {name: metrics[f"{name}.{i}"] for name in _line_aggregates()}
+                known = files[uri]
+                measured.files[uri] = replace(known, **lines)
+                measured.dates.setdefault(known.day, DateCounts()).bronze += lines["lines"]
+        unknown = metrics["rows"] - sum(f.lines for f in measured.files.values())
+        if unknown:
+            raise RuntimeError(f"{unknown} bronze row(s) came from none of the step's {len(uris)} landing "
+                               "file(s): their lineage is missing")
+        return measured
 
     return observed, figures
-
-
-# Observed metrics reach Python as Java objects, where a date or a timestamp is not
-# converted: they are observed as numbers and made Python values as `collect` makes them.
-_NUMBERED = {PARTITION_COLUMN: (F.unix_date, T.DateType()), "ingested_at": (F.unix_micros, T.TimestampType())}
-
-
-def _as_number(name: str, column: Column) -> Column:
-    return _NUMBERED[name][0](column) if name in _NUMBERED else column
-
-
-def _from_number(name: str, value):
-    return _NUMBERED[name][1].fromInternal(value) if name in _NUMBERED and value is not None else value
 
 
 def _wait_for(observation: Observation) -> dict:

@@ -20,7 +20,7 @@ from dagster import AssetCheckResult, AssetExecutionContext, AssetKey, MetadataV
 from pyspark import StorageLevel
 from pyspark.sql import DataFrame
 
-from lakehouse_assets.bronze.ingest import inspect_files, read_bronze
+from lakehouse_assets.bronze.ingest import duplicate_content, inspect_files, read_bronze
 from lakehouse_assets.checks.accounting import (
     Accounting,
     landed_before_read,
@@ -38,7 +38,7 @@ from lakehouse_assets.checks.windows import Window
 from lakehouse_assets.columns import PARTITION_COLUMN
 from lakehouse_assets.failures import attempt_number, classified_failures
 from lakehouse_assets.ingest import landing_check
-from lakehouse_assets.ingest.figures import SourceFigures, observed_figures, pending_figures
+from lakehouse_assets.ingest.figures import FileFigures, SourceFigures, observed_figures, pending_figures
 from lakehouse_assets.io_managers.tables import DeltaTables
 from lakehouse_assets.resources.landing import LandingFile, hash_files
 from lakehouse_assets.resources.pii import PiiMasking
@@ -83,7 +83,7 @@ class SourceResult:
 
 
 def _read_landing(context: AssetExecutionContext, spark: SparkResource, source: Source,
-                  files: list[LandingFile], window: Window):
+                  files: list[LandingFile], window: Window, ingested_at: datetime):
     readable = [f for f in files if f.format is not None]
     unreadable = [f.uri for f in files if f.format is None]
     if unreadable:
@@ -97,7 +97,7 @@ def _read_landing(context: AssetExecutionContext, spark: SparkResource, source: 
     hashes = hash_files(readable)
     shapes = inspect_files(spark.session, source, readable)
     bronze = read_bronze(spark.session, source, readable, hashes, run_id=context.run.run_id,
-                         ingested_at=datetime.now(UTC),
+                         ingested_at=ingested_at,
                          new_columns=spark.settings.schema_drift.new_columns, shapes=shapes)
     problems = {f.uri: shapes[f.spark_path].problems for f in readable if f.spark_path in shapes}
     metadata = {
@@ -156,7 +156,8 @@ def ingest_source(context: AssetExecutionContext, spark: SparkResource, pii: Pii
     cached: list[DataFrame] = []
     try:
         if want["bronze"]:
-            bronze, hashes, problems, bronze_metadata = _read_landing(context, spark, source, files, window)
+            bronze, hashes, problems, bronze_metadata = _read_landing(context, spark, source, files, window,
+                                                                      datetime.now(UTC))
         else:
             tables = DeltaTables(spark.session, spark.settings.lakehouse_root)
             with classified_failures(f"reading {source.name}'s bronze", spark.settings.orchestration,
@@ -203,10 +204,13 @@ def _bronze_alone(context: AssetExecutionContext, spark: SparkResource, targets:
                   files: list[LandingFile], window: Window) -> Iterator:
     """Bronze without validation: written straight from the landing files, its file figures
     observed during that write (no cache), the landing check judged after it."""
-    source = targets.source
-    bronze, hashes, problems, bronze_metadata = _read_landing(context, spark, source, files, window)
+    source, ingested_at = targets.source, datetime.now(UTC)
+    bronze, hashes, problems, bronze_metadata = _read_landing(context, spark, source, files, window, ingested_at)
     readable = [f for f in files if f.format is not None]
-    observed, figures_of = observed_figures(bronze, [f.uri for f in readable])
+    duplicates = duplicate_content(readable, hashes)
+    known = {f.uri: FileFigures(f.partition_date, ingested_at=ingested_at.replace(tzinfo=None),
+                                file_hash=hashes[f.uri], duplicate_of=duplicates.get(f.uri)) for f in readable}
+    observed, figures_of = observed_figures(bronze, known)
     # Bronze is the record of what landed: written whatever its files look like.
     yield Output(observed, output_name=output_name("bronze", source.name), metadata=bronze_metadata)
     figures = figures_of()

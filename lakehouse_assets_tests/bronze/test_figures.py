@@ -8,9 +8,9 @@ from datetime import UTC, date, datetime
 import pytest
 from pyspark.sql import functions as F
 
-from lakehouse_assets.bronze.ingest import read_bronze
+from lakehouse_assets.bronze.ingest import duplicate_content, read_bronze
 from lakehouse_assets.ingest import figures as figures_module
-from lakehouse_assets.ingest.figures import observed_figures, pending_figures
+from lakehouse_assets.ingest.figures import FileFigures, observed_figures, pending_figures
 from lakehouse_assets.resources.landing import hash_files, list_landing_files
 from lakehouse_assets.sources import STORES
 
@@ -34,10 +34,18 @@ def landed(tmp_path):
     return files
 
 
+def known(files, hashes, read_at) -> dict[str, FileFigures]:
+    """What the ingest step knows of each file before reading it."""
+    duplicates = duplicate_content(files, hashes)
+    return {f.uri: FileFigures(f.partition_date, ingested_at=read_at.replace(tzinfo=None), file_hash=hashes[f.uri],
+                               duplicate_of=duplicates.get(f.uri)) for f in files}
+
+
 def test_observed_figures_equal_the_grouped_ones(spark, tmp_path):
     files = landed(tmp_path / "landing")
-    bronze = read_bronze(spark, STORES, files, hash_files(files), "run-1", datetime.now(UTC))
-    observed, figures_of = observed_figures(bronze, [f.uri for f in files])
+    hashes, read_at = hash_files(files), datetime.now(UTC)
+    bronze = read_bronze(spark, STORES, files, hashes, "run-1", read_at)
+    observed, figures_of = observed_figures(bronze, known(files, hashes, read_at))
     observed.write.format("delta").partitionBy("_partition_date").save(str(tmp_path / "bronze"))
     written = spark.read.format("delta").load(str(tmp_path / "bronze"))
     assert "__file_index" not in written.columns and written.count() == 8
@@ -54,10 +62,11 @@ def test_observed_figures_equal_the_grouped_ones(spark, tmp_path):
 
 def test_rows_of_a_file_not_listed_fail_the_figures(spark, tmp_path):
     files = landed(tmp_path / "landing")
-    bronze = read_bronze(spark, STORES, files, hash_files(files), "run-1", datetime.now(UTC))
-    observed, figures_of = observed_figures(bronze, [f.uri for f in files[1:]])
+    hashes, read_at = hash_files(files), datetime.now(UTC)
+    bronze = read_bronze(spark, STORES, files, hashes, "run-1", read_at)
+    observed, figures_of = observed_figures(bronze, known(files[1:], hashes, read_at))
     observed.write.format("delta").save(str(tmp_path / "bronze"))
-    with pytest.raises(RuntimeError, match="came from none of the step's landing files"):
+    with pytest.raises(RuntimeError, match="came from none of the step's 3 landing"):
         figures_of()
 
 
@@ -67,6 +76,6 @@ def test_figures_of_a_frame_never_written_say_so_instead_of_waiting(spark, monke
         F.lit(None).cast(t).alias(c) for c, t in (("_parse_error", "string"), ("_raw_line", "string"),
                                                    ("_ingested_at", "timestamp"), ("_file_hash", "string"),
                                                    ("_duplicate_of", "string"), ("_partition_date", "date"))])
-    _, figures_of = observed_figures(frame, ["f"])
+    _, figures_of = observed_figures(frame, {"f": FileFigures(date(2024, 3, 1))})
     with pytest.raises(RuntimeError, match="never written"):
         figures_of()

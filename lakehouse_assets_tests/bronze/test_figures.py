@@ -20,8 +20,8 @@ LINE = "S{n},Main,1 High St,London,,UK,Ann,2020-01-01,2024-03-01 08:00:00"
 
 
 def landed(tmp_path):
-    """Three files over two dates: a clean one, its re-delivery, one with a short line,
-    a bad byte and a JSON line with missing keys."""
+    """Four files over two dates: a clean CSV and its re-delivery; a CSV with a short line
+    and a bad byte; JSON lines with missing keys."""
     first, second = (tmp_path / "stores" / f"date={d.isoformat()}" for d in DAYS)
     first.mkdir(parents=True)
     second.mkdir(parents=True)
@@ -30,8 +30,7 @@ def landed(tmp_path):
     (first / "b.csv").write_text(clean)
     (second / "c.csv").write_bytes(f"{HEADER}\nS3,short\n".encode() + LINE.format(n=4).encode() + b"\xff\n")
     (second / "d.jsonl").write_text('{"store_id": "S5"}\n{"store_id": "S6", "store_name": "x"}\n')
-    files = list_landing_files(str(tmp_path), "stores", DAYS)
-    return files
+    return list_landing_files(str(tmp_path), "stores", DAYS)
 
 
 def known(files, hashes, read_at) -> dict[str, FileFigures]:

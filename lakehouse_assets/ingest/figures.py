@@ -127,10 +127,10 @@ def observed_figures(bronze: DataFrame, files: Mapping[str, FileFigures]
     observation = Observation(f"bronze_figures_{uuid.uuid4().hex}")
     index = F.create_map(*[part for i, uri in enumerate(uris) for part in (F.lit(uri), F.lit(i))])
     indexed = bronze.withColumn(_FILE_INDEX, F.element_at(index, F.col("_source_file")))
+    per_file = [_line_aggregates(F.col(_FILE_INDEX) == F.lit(i)) for i in range(len(uris))]
+    names = list(per_file[0])
     measures = [F.count(F.lit(1)).alias("rows")]
-    for i in range(len(uris)):
-        measures += [column.alias(f"{name}.{i}")
-                     for name, column in _line_aggregates(F.col(_FILE_INDEX) == F.lit(i)).items()]
+    measures += [column.alias(f"{name}.{i}") for i, columns in enumerate(per_file) for name, column in columns.items()]
     observed = indexed.observe(observation, *measures).drop(_FILE_INDEX)
 
     def figures() -> SourceFigures:
@@ -138,7 +138,7 @@ def observed_figures(bronze: DataFrame, files: Mapping[str, FileFigures]
         measured = SourceFigures()
         for i, uri in enumerate(uris):
             if metrics[f"lines.{i}"]:
-                lines = {name: metrics[f"{name}.{i}"] for name in _line_aggregates()}
+                lines = {name: metrics[f"{name}.{i}"] for name in names}
                 known = files[uri]
                 measured.files[uri] = replace(known, **lines)
                 measured.dates.setdefault(known.day, DateCounts()).bronze += lines["lines"]

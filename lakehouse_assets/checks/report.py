@@ -2,7 +2,7 @@
 
 Runs after the quarantine tables, the fact and the file audit (plain `deps`: it loads
 no input), and so after the checks that gate them. Everything it shows comes from
-Dagster's event log (`report_data`): each upstream check's outcome per date (a date's
+Dagster's event log (`report_events`): each upstream check's outcome per date (a date's
 own from the evaluation's `dq/by_date` when the check covered several dates), the same
 for the checks of the crm and events sources' daily and unpartitioned tables (their own
 jobs: the report lists what they last recorded, and leaves out a source none of whose
@@ -28,22 +28,21 @@ from pyspark.sql import DataFrame
 from pyspark.sql import types as T
 
 from lakehouse_assets.checks.config import load_dq_config
-from lakehouse_assets.checks.report_data import (
-    CheckRef,
-    LatestFigures,
+from lakehouse_assets.checks.report_events import (
     check_evaluations,
     checks_of,
-    figures_by_day,
     latest_figures,
-    outcomes_for,
-    pass_rates,
-    quarantine_values,
     report_asset_graph,
-    row_count_values,
-    summarize,
-    totals_over,
     upstream_checks,
 )
+from lakehouse_assets.checks.report_figures import (
+    LatestFigures,
+    figures_by_day,
+    quarantine_values,
+    row_count_values,
+    totals_over,
+)
+from lakehouse_assets.checks.report_outcomes import CheckRef, outcomes_for, pass_rates, summarize
 from lakehouse_assets.checks.report_render import markdown_report, render_chart
 from lakehouse_assets.checks.windows import Window
 from lakehouse_assets.contracts import column_schema_metadata, contract_for

@@ -15,7 +15,8 @@ from collections import defaultdict
 from collections.abc import Iterable, Mapping, Sequence
 from datetime import date
 
-from lakehouse_assets.checks.report_data import OTHER_REASON, CheckSummary
+from lakehouse_assets.checks.report_figures import OTHER_REASON
+from lakehouse_assets.checks.report_outcomes import CheckSummary
 from lakehouse_assets.transforms.validation import REASONS
 
 FIGURE_INCHES = (8, 2.8)

@@ -1,9 +1,9 @@
 """The DQ report, built from check results and materialization metadata only (no Spark here).
 
-The pure parts take the data structures of `report_data`; the event-log parts run tiny
-assets with checks in an ephemeral Dagster instance (`dagster.materialize`), among them
-stand-ins of a crm and an events table recording those sources' own check results. The
-full pipeline's report is exercised in test_blocking_and_replay.
+The pure parts take the data structures of `report_outcomes` and `report_figures`; the
+event-log parts run tiny assets with checks in an ephemeral Dagster instance
+(`dagster.materialize`), among them stand-ins of a crm and an events table recording those
+sources' own check results. The full pipeline's report is exercised in test_blocking_and_replay.
 """
 
 from __future__ import annotations
@@ -29,19 +29,21 @@ from dagster import (
 from dagster._core.storage.tags import ASSET_PARTITION_RANGE_END_TAG, ASSET_PARTITION_RANGE_START_TAG
 
 from lakehouse_assets.checks.report import SOURCE_CHECKS, build_report, with_sources
-from lakehouse_assets.checks.report_data import (
+from lakehouse_assets.checks.report_events import report_asset_graph
+from lakehouse_assets.checks.report_figures import (
+    Figure,
+    figures_by_day,
+    quarantine_values,
+    totals_over,
+)
+from lakehouse_assets.checks.report_outcomes import (
     BY_DATE,
     NOT_EVALUATED,
     CheckRef,
     Evaluation,
-    Figure,
-    figures_by_day,
     outcomes_for,
     pass_rates,
-    quarantine_values,
-    report_asset_graph,
     summarize,
-    totals_over,
 )
 from lakehouse_assets.checks.report_render import markdown_report, render_chart
 from lakehouse_assets.checks.windows import Window

@@ -12,7 +12,8 @@ as `schema_drift.new_columns` says.
 
 from __future__ import annotations
 
-from datetime import datetime
+import re
+from datetime import date, datetime
 from functools import reduce
 
 from pyspark.sql import DataFrame, SparkSession
@@ -35,6 +36,7 @@ _FILE_SCHEMA = T.StructType([
     T.StructField("_file_size", T.LongType()),
     T.StructField("_file_modified_at", T.TimestampType()),
     T.StructField("_duplicate_of", T.StringType()),
+    T.StructField(PARTITION_COLUMN, T.DateType()),
 ])
 
 
@@ -51,13 +53,23 @@ def duplicate_content(files: list[LandingFile], hashes: dict[str, str]) -> dict[
     return duplicates
 
 
+def folder_date(path: str) -> date | None:
+    """The business date of a file's `date=YYYY-MM-DD` folder; None without one (or not a date)."""
+    found = re.search(DATE_FOLDER, path)
+    try:
+        return date.fromisoformat(found.group(1)) if found else None
+    except ValueError:
+        return None
+
+
 def file_lineage(spark: SparkSession, files: list[LandingFile], hashes: dict[str, str]) -> DataFrame:
+    """One row per file: Spark's name for it, then its lineage columns and its date."""
     duplicates = duplicate_content(files, hashes)
-    rows = [
-        (qualified_path(spark, f.spark_path), f.uri, f.format, hashes[f.uri], f.size,
-         f.modified_at.replace(tzinfo=None), duplicates.get(f.uri))
-        for f in files
-    ]
+    rows = []
+    for f in files:
+        path = qualified_path(spark, f.spark_path)
+        rows.append((path, f.uri, f.format, hashes[f.uri], f.size, f.modified_at.replace(tzinfo=None),
+                     duplicates.get(f.uri), folder_date(path)))
     return spark.createDataFrame(rows, _FILE_SCHEMA)
 
 
@@ -96,7 +108,7 @@ def read_bronze(
         "_file_modified_at", "_duplicate_of", "_row_seq",
         F.lit(ingested_at.replace(tzinfo=None)).cast("timestamp").alias("_ingested_at"),
         F.lit(run_id).alias("_run_id"),
-        # Taken from the file's own folder name, so it is right even if lineage were missing.
-        F.to_date(F.regexp_extract(F.col(FILE_PATH), DATE_FOLDER, 1)).alias(PARTITION_COLUMN),
+        # Taken from the file's own folder name (once per file, on the driver).
+        PARTITION_COLUMN,
         EXTRA,
     )

@@ -103,10 +103,18 @@ def qualified_path(spark: SparkSession, path: str) -> str:
     return "file:/" + qualified[len("file:///"):] if qualified.startswith("file:///") else qualified
 
 
+HEADER_FORMS = ("_header", "_header_cr", "_bom_header", "_bom_header_cr")
 _CSV_FILES = T.StructType([
     T.StructField(FILE_PATH, T.StringType()), T.StructField("_layout", T.IntegerType()),
-    T.StructField("_header", T.BinaryType()), T.StructField("_file_error", T.StringType()),
+    *[T.StructField(name, T.BinaryType()) for name in HEADER_FORMS], T.StructField("_file_error", T.StringType()),
 ])
+
+
+def header_forms(header: bytes | None) -> tuple[bytes | None, ...]:
+    """The lines equal to a file's header: as landed, with the CR, with the BOM, with both."""
+    if header is None:
+        return (None,) * len(HEADER_FORMS)
+    return header, header + b"\r", BOM_BYTES + header, BOM_BYTES + header + b"\r"
 
 
 def read_csv(spark: SparkSession, paths: list[str], source: Source, new_columns: str = REJECT,
@@ -122,12 +130,15 @@ def read_csv(spark: SparkSession, paths: list[str], source: Source, new_columns:
     layouts = sorted({shapes[p].columns or tuple(source.columns) for p in readable})
     files = spark.createDataFrame([
         (qualified_path(spark, p), layouts.index(shapes[p].columns or tuple(source.columns)),
-         shapes[p].header_bytes, shapes[p].line_error(new_columns)) for p in readable
+         *header_forms(shapes[p].header_bytes), shapes[p].line_error(new_columns)) for p in readable
     ], _CSV_FILES)
     lines = text_lines(spark, readable).join(F.broadcast(files), on=FILE_PATH, how="left")
-    data = lines.where(~F.coalesce(_is_header(F.col(LINE_BYTES), F.col("_header")), F.lit(False)))
-    # Only a line this long can hold that many commas: count them only then.
-    commas = F.when(F.length(LINE) >= MAX_FIELDS, F.length(LINE) - F.length(F.regexp_replace(LINE, ",", "")))
+    # A line equal to its file's header, compared as bytes (the driver and the JVM may decode
+    # bad bytes differently), with or without the BOM and the CR.
+    is_header = reduce(lambda a, b: a | b, [F.col(LINE_BYTES) == F.col(name) for name in HEADER_FORMS])
+    data = lines.where(~F.coalesce(is_header, F.lit(False)))
+    # Only a line of this many bytes can hold that many commas: count them only then.
+    commas = F.when(F.octet_length(LINE) >= MAX_FIELDS, F.length(LINE) - F.length(F.regexp_replace(LINE, ",", "")))
     commas = F.coalesce(commas, F.lit(0))
     parsed = data.select("*", *[
         F.when((F.col("_layout") == k) & (commas < MAX_FIELDS), F.from_csv(F.col(LINE), _ddl(columns), CSV_OPTIONS))
@@ -154,14 +165,6 @@ def read_csv(spark: SparkSession, paths: list[str], source: Source, new_columns:
 def _ddl(columns: tuple[str, ...]) -> str:
     """Positional field names: header names may be anything, the mapping by name comes after."""
     return ", ".join(f"c{i} string" for i in range(len(columns))) + f", {RAW_LINE} string"
-
-
-def _is_header(line: Column, header: Column) -> Column:
-    """A line equal to its file's header, compared as bytes (the driver and the JVM may decode
-    bad bytes differently), with or without the BOM and the CR."""
-    bom, cr = F.lit(bytearray(BOM_BYTES)), F.lit(bytearray(b"\r"))
-    return ((line == header) | (line == F.concat(header, cr)) | (line == F.concat(bom, header))
-            | (line == F.concat(bom, header, cr)))
 
 
 def read_jsonl(spark: SparkSession, paths: list[str], source: Source, new_columns: str = REJECT,

@@ -12,8 +12,7 @@ as `schema_drift.new_columns` says.
 
 from __future__ import annotations
 
-import re
-from datetime import date, datetime
+from datetime import datetime
 from functools import reduce
 
 from pyspark.sql import DataFrame, SparkSession
@@ -25,8 +24,6 @@ from lakehouse_assets.bronze.shapes import REJECT, FileShape, inspect
 from lakehouse_assets.columns import PARSE_ERROR, PARTITION_COLUMN, RAW_LINE
 from lakehouse_assets.resources.landing import LandingFile
 from lakehouse_assets.sources import Source
-
-DATE_FOLDER = r"/date=([0-9]{4}-[0-9]{2}-[0-9]{2})/"
 
 _FILE_SCHEMA = T.StructType([
     T.StructField(FILE_PATH, T.StringType()),
@@ -53,23 +50,15 @@ def duplicate_content(files: list[LandingFile], hashes: dict[str, str]) -> dict[
     return duplicates
 
 
-def folder_date(path: str) -> date | None:
-    """The business date of a file's `date=YYYY-MM-DD` folder; None without one (or not a date)."""
-    found = re.search(DATE_FOLDER, path)
-    try:
-        return date.fromisoformat(found.group(1)) if found else None
-    except ValueError:
-        return None
-
-
 def file_lineage(spark: SparkSession, files: list[LandingFile], hashes: dict[str, str]) -> DataFrame:
-    """One row per file: Spark's name for it, then its lineage columns and its date."""
+    """One row per file: Spark's name for it, then its lineage columns and its landing date
+    (the `date=YYYY-MM-DD` folder it was listed in)."""
     duplicates = duplicate_content(files, hashes)
-    rows = []
-    for f in files:
-        path = qualified_path(spark, f.spark_path)
-        rows.append((path, f.uri, f.format, hashes[f.uri], f.size, f.modified_at.replace(tzinfo=None),
-                     duplicates.get(f.uri), folder_date(path)))
+    rows = [
+        (qualified_path(spark, f.spark_path), f.uri, f.format, hashes[f.uri], f.size,
+         f.modified_at.replace(tzinfo=None), duplicates.get(f.uri), f.partition_date)
+        for f in files
+    ]
     return spark.createDataFrame(rows, _FILE_SCHEMA)
 
 
@@ -108,7 +97,7 @@ def read_bronze(
         "_file_modified_at", "_duplicate_of", "_row_seq",
         F.lit(ingested_at.replace(tzinfo=None)).cast("timestamp").alias("_ingested_at"),
         F.lit(run_id).alias("_run_id"),
-        # Taken from the file's own folder name (once per file, on the driver).
+        # The date folder each file was listed in (once per file, not per line).
         PARTITION_COLUMN,
         EXTRA,
     )

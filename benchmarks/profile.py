@@ -1,14 +1,15 @@
-"""Where a tiny day's run spends its time: Spark SQL executions, jobs and tasks per Dagster step.
+"""Where a day's run spends its time: Spark SQL executions, jobs and tasks per Dagster step.
 
-    python -m benchmarks.profile [--rows 200] [--detail] [--workdir DIR]
+    python -m benchmarks.profile [--rows 200 | --landing DIR] [--detail] [--workdir DIR]
 
-Generates a tiny day, runs `lakehouse run` for it in this process with the Spark
-event log on (a copy of `config/` with `spark.eventLog.*` added, so the project's
-files stay untouched) and a temporary Dagster instance, then prints one line per
-step, the run's totals (Dagster steps counted from the STEP_START events of its
-runs, Spark SQL executions from the event log: the two counts figure 3 of
-`make bench` reports next to its time) and the CPU seconds of the Python process
-and of the JVM. `--detail` lists every SQL execution of every step.
+Generates a tiny day (or takes `--landing`, an existing landing folder holding DAY, such
+as the 1 GB day `python -m benchmarks --workdir W` keeps in W/landing/orders-1gb), runs `lakehouse run` for it
+in this process with the Spark event log on (a copy of `config/` with `spark.eventLog.*`
+added, so the project's files stay untouched) and a temporary Dagster instance, then
+prints one line per step, the run's totals (Dagster steps counted from the STEP_START
+events of its runs, Spark SQL executions from the event log: the two counts figure 3 of
+`make bench` reports next to its time) and the CPU seconds of the Python process and of
+the JVM. `--detail` lists every SQL execution of every step.
 """
 
 from __future__ import annotations
@@ -45,7 +46,7 @@ def jvm_cpu_seconds() -> float | None:
     return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
 
 
-def profile(work: Path, rows: int, detail: bool) -> list[str]:
+def profile(work: Path, rows: int, detail: bool, landing: Path | None = None) -> list[str]:
     from dagster import DagsterInstance
 
     from lakehouse_assets.cli.run_cmd import execute
@@ -56,7 +57,7 @@ def profile(work: Path, rows: int, detail: bool) -> list[str]:
     (home / "dagster.yaml").write_text("telemetry:\n  enabled: false\n")
     os.environ.update({
         "LAKEHOUSE_CONFIG_DIR": str(config_with_event_log(work / "config", events)),
-        "LAKEHOUSE_LANDING_ROOT": str(tiny_day(Workspace(work), rows)),
+        "LAKEHOUSE_LANDING_ROOT": str(landing or tiny_day(Workspace(work), rows)),
         "LAKEHOUSE_ROOT": str(work / "lakehouse"),
         "DAGSTER_HOME": str(home),
     })
@@ -70,10 +71,11 @@ def profile(work: Path, rows: int, detail: bool) -> list[str]:
     steps = started_steps(instance, run_ids)
     usage = resource.getrusage(resource.RUSAGE_SELF)
     jvm = jvm_cpu_seconds()
+    day = f"the day in {landing}" if landing else f"a {rows}-line day"
     return [
         *table(spans, spark_work, detail),
         "",
-        f"lakehouse run of a {rows}-line day: exit {rc}, {wall:.1f} s in process (JVM start included)",
+        f"lakehouse run of {day}: exit {rc}, {wall:.1f} s in process (JVM start included)",
         f"Dagster steps started: {len(steps)} in {len(run_ids)} run(s); "
         f"Spark SQL executions: {sum(len(w.sql) for w in spark_work.values())} "
         f"({nested_sql_executions(events)} nested in another, such as a Delta write's file-writing query)",
@@ -85,13 +87,14 @@ def profile(work: Path, rows: int, detail: bool) -> list[str]:
 def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(prog="python -m benchmarks.profile")
     parser.add_argument("--rows", type=int, default=200, help="orders lines of the day (default 200)")
+    parser.add_argument("--landing", type=Path, help=f"an existing landing folder with {DAY} (no day generated)")
     parser.add_argument("--detail", action="store_true", help="list every SQL execution per step")
     parser.add_argument("--workdir", type=Path, help="keep event log, instance and tables here")
     args = parser.parse_args(argv)
     ensure_pii_keys()
     work = args.workdir or Path(tempfile.mkdtemp(prefix="lakehouse-profile-"))
     try:
-        print("\n".join(profile(work, args.rows, args.detail)))
+        print("\n".join(profile(work, args.rows, args.detail, args.landing)))
     finally:
         from pyspark.sql import SparkSession
 

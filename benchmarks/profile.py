@@ -2,14 +2,15 @@
 
     python -m benchmarks.profile [--rows 200 | --landing DIR] [--detail] [--workdir DIR]
 
-Generates a tiny day (or takes `--landing`, an existing landing folder holding DAY, such
-as the 1 GB day `python -m benchmarks --workdir W` keeps in W/landing/orders-1gb), runs `lakehouse run` for it
-in this process with the Spark event log on (a copy of `config/` with `spark.eventLog.*`
-added, so the project's files stay untouched) and a temporary Dagster instance, then
-prints one line per step, the run's totals (Dagster steps counted from the STEP_START
-events of its runs, Spark SQL executions from the event log: the two counts figure 3 of
-`make bench` reports next to its time) and the CPU seconds of the Python process and of
-the JVM. `--detail` lists every SQL execution of every step.
+Generates a tiny day (or takes `--landing`, an existing landing folder holding DAY,
+such as the 1 GB day `python -m benchmarks --workdir W` keeps in W/landing/orders-1gb),
+runs `lakehouse run` for it in this process with the Spark event log on (a copy of
+`config/` with `spark.eventLog.*` added, so the project's files stay untouched) and a
+temporary Dagster instance, then prints one line per step, the run's totals (Dagster
+steps counted from the STEP_START events of its runs, Spark SQL executions from the
+event log: the two counts figure 3 of `make bench` reports next to its time) and the CPU
+seconds of the Python process and of the JVM. `--detail` lists every SQL execution of
+every step.
 """
 
 from __future__ import annotations

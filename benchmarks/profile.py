@@ -92,6 +92,8 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--detail", action="store_true", help="list every SQL execution per step")
     parser.add_argument("--workdir", type=Path, help="keep event log, instance and tables here")
     args = parser.parse_args(argv)
+    if args.landing is not None and not (args.landing / "orders").is_dir():
+        parser.error(f"--landing {args.landing}: no orders/ folder there (a landing root holds one folder per source)")
     ensure_pii_keys()
     work = args.workdir or Path(tempfile.mkdtemp(prefix="lakehouse-profile-"))
     try:

@@ -87,8 +87,9 @@ def profile(work: Path, rows: int, detail: bool, landing: Path | None = None) ->
 
 def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(prog="python -m benchmarks.profile")
-    parser.add_argument("--rows", type=int, default=200, help="orders lines of the day (default 200)")
-    parser.add_argument("--landing", type=Path, help=f"an existing landing folder with {DAY} (no day generated)")
+    day = parser.add_mutually_exclusive_group()
+    day.add_argument("--rows", type=int, default=200, help="orders lines of the generated day (default 200)")
+    day.add_argument("--landing", type=Path, help=f"an existing landing folder with {DAY} (no day generated)")
     parser.add_argument("--detail", action="store_true", help="list every SQL execution per step")
     parser.add_argument("--workdir", type=Path, help="keep event log, instance and tables here")
     args = parser.parse_args(argv)

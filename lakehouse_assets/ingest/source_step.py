@@ -3,11 +3,11 @@
 Bronze is read from the landing files once. Written alone, it is measured as it is
 written (`ingest/figures.py`, `observed_figures`); validated in the same step, it is
 cached while it is classified, then written from the classified rows' cache, and one
-aggregation over its classification gives the landing check's line figures, the row accounting per date and each file's lines. Silver and quarantine are
-measured against their contracts before they are written (write-audit-publish,
-`checks/audit.py`), in the same Spark query as those figures (`checks/together.py`). A
-source whose landing check or silver checks fail keeps its previous silver and
-quarantine rows.
+aggregation over its classification gives the landing check's line figures, the row
+accounting per date and each file's lines. Silver and quarantine are measured against
+their contracts before they are written (write-audit-publish, `checks/audit.py`), in
+the same Spark query as those figures (`checks/together.py`). A source whose landing
+check or silver checks fail keeps its previous silver and quarantine rows.
 """
 
 from __future__ import annotations

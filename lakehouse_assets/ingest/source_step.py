@@ -184,8 +184,9 @@ def ingest_source(context: AssetExecutionContext, spark: SparkResource, pii: Pii
             # The classified rows hold every bronze row and column: bronze is written from
             # their cache, and the bronze cache, needed only to classify, is released before
             # the writes: less heap held while they run (1 GB orders day: 380 s against 452 s).
+            bronze.unpersist()
+            cached = [frame]
             bronze = frame.select(*bronze.columns)
-            cached.pop(0).unpersist()
         figures = measured["figures"]
         landing_ok = True
         if want["bronze"]:

@@ -2,9 +2,9 @@
 
 One Dagster step for the landing layer of a date window: the tables keep their own
 asset keys (and their checks show on them), but one Spark plan per source reads its
-files once, and the small master-data sources cost no step of their own. A run may
-select any subset (`can_subset`): a source's silver without its bronze reads bronze
-from the lakehouse.
+files once, the figures and checks of every source come from one Spark query, and the
+small master-data sources cost no step of their own. A run may select any subset
+(`can_subset`): a source's silver without its bronze reads bronze from the lakehouse.
 """
 
 
@@ -15,10 +15,12 @@ from dagster import AssetExecutionContext, AssetKey, AssetOut, MetadataValue, Ou
 from lakehouse_assets.checks.audit import audit, log_blocked, require_tables_of_checks, run_window
 from lakehouse_assets.checks.config import load_dq_config
 from lakehouse_assets.checks.targets import Target, specs_of
+from lakehouse_assets.checks.together import run_together
 from lakehouse_assets.columns import PARTITION_COLUMN
 from lakehouse_assets.contracts import column_schema_metadata
 from lakehouse_assets.ingest.inventory import STATUS, inventory_frame, inventory_rows
-from lakehouse_assets.ingest.source_step import SourceTargets, ingest_source, output_name
+from lakehouse_assets.ingest.source_step import bronze_alone, finish_source, plan_source, wants
+from lakehouse_assets.ingest.targets import SourceTargets, output_name
 from lakehouse_assets.partitions import daily_partitions, single_run_backfill
 from lakehouse_assets.resources.landing import list_landing_files
 from lakehouse_assets.resources.pii import PiiMasking
@@ -83,11 +85,27 @@ def ingest(context: AssetExecutionContext, spark: SparkResource, pii: PiiMasking
     window = run_window(context)
     config = load_dq_config()
     want_inventory = INVENTORY.key in context.selected_asset_keys
-    found = {}
-    for name, targets in TARGETS.items():
-        files = list_landing_files(spark.settings.landing_root, name, window.days)
-        result = yield from ingest_source(context, spark, pii, targets, files, window, config, want_inventory)
-        found[name] = result
+    found, planned = {}, {}
+    try:
+        for name, targets in TARGETS.items():
+            want = wants(context, targets)
+            if not (any(want.values()) or want_inventory):
+                continue
+            files = list_landing_files(spark.settings.landing_root, name, window.days)
+            if want["bronze"] and not (want["silver"] or want["quarantine"]):
+                found[name] = yield from bronze_alone(context, spark, targets, files, window)
+            else:
+                planned[name] = plan_source(context, spark, pii, targets, files, window)
+        # Every planned source's figures and contract metrics: one Spark query for all.
+        measured = run_together({f"{name}/{part}": pending for name, source in planned.items()
+                                 for part, pending in source.pending.items()})
+        for name, source in planned.items():
+            figures = {part: measured[f"{name}/{part}"] for part in source.pending}
+            found[name] = yield from finish_source(context, spark, pii, source, figures, window, config)
+            source.release()
+    finally:
+        for source in planned.values():
+            source.release()
     if not want_inventory:
         return
     rows = [row for result in found.values() if result is not None

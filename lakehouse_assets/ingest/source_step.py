@@ -1,45 +1,38 @@
 """One source's part of the ingest step: landing files -> bronze -> silver + quarantine.
 
 Bronze is read from the landing files once. Written alone, it is measured as it is
-written (`ingest/figures.py`, `observed_figures`); validated in the same step, it is
-cached while it is classified, then written from the classified rows' cache, and one
-aggregation over its classification gives the landing check's line figures, the row
-accounting per date and each file's lines. Silver and quarantine are measured against
-their contracts before they are written (write-audit-publish, `checks/audit.py`), in
-the same Spark query as those figures (`checks/together.py`). A source whose landing
-check or silver checks fail keeps its previous silver and quarantine rows.
+written (`ingest/figures.py`, `observed_figures`; `bronze_alone`). Validated in the
+same step, it is planned first (`plan_source`): cached while it is classified, one
+aggregation over its classification for the landing check's line figures, the row
+accounting per date and each file's lines, and silver's and quarantine's contract
+metrics, measured before they are written (write-audit-publish, `checks/audit.py`).
+The step runs every planned source's aggregations as one Spark query
+(`checks/together.py`), then `finish_source` writes bronze from the classified rows'
+cache and silver and quarantine (`ingest/validated.py`). A source whose landing check
+or silver checks fail keeps its previous silver and quarantine rows.
 """
 
 from __future__ import annotations
 
-from collections import Counter
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 
-from dagster import AssetCheckResult, AssetExecutionContext, AssetKey, MetadataValue, Output
+from dagster import AssetExecutionContext, MetadataValue, Output
 from pyspark import StorageLevel
 from pyspark.sql import DataFrame
 
 from lakehouse_assets.bronze.ingest import duplicate_content, inspect_files, read_bronze
-from lakehouse_assets.checks.accounting import (
-    Accounting,
-    landed_before_read,
-    quarantine_share_result,
-    row_accounting_result,
-)
-from lakehouse_assets.checks.audit import audit_measured, base_metadata, log_blocked, pending_measure, with_by_date
+from lakehouse_assets.checks.audit import pending_measure
 from lakehouse_assets.checks.config import DqConfig
-from lakehouse_assets.checks.landed import landed_rows
-from lakehouse_assets.checks.metrics import DatedMetrics
-from lakehouse_assets.checks.results import QUARANTINE_SHARE, ROW_ACCOUNTING
-from lakehouse_assets.checks.targets import Target
-from lakehouse_assets.checks.together import Pending, run_together
+from lakehouse_assets.checks.together import Pending
 from lakehouse_assets.checks.windows import Window
 from lakehouse_assets.columns import PARTITION_COLUMN
 from lakehouse_assets.failures import attempt_number, classified_failures
 from lakehouse_assets.ingest import landing_check
 from lakehouse_assets.ingest.figures import FileFigures, SourceFigures, observed_figures, pending_figures
+from lakehouse_assets.ingest.targets import SourceTargets, output_name
+from lakehouse_assets.ingest.validated import validated_outputs
 from lakehouse_assets.io_managers.tables import DeltaTables
 from lakehouse_assets.resources.landing import LandingFile, hash_files
 from lakehouse_assets.resources.pii import PiiMasking
@@ -47,31 +40,7 @@ from lakehouse_assets.resources.spark import SparkResource
 from lakehouse_assets.sources import LANDING_FORMATS, Source
 from lakehouse_assets.transforms.conform import quarantine_rows, silver_rows
 from lakehouse_assets.transforms.masking import mask_pii
-from lakehouse_assets.transforms.validation import REASONS, classify
-
-SILVER_CHECKS_EXTRA = (ROW_ACCOUNTING, QUARANTINE_SHARE)
-
-
-def output_name(layer: str, source: str) -> str:
-    return f"{layer}__{source}"
-
-
-@dataclass
-class SourceTargets:
-    """The three tables of a source and the checks on them."""
-
-    source: Source
-    bronze: Target = field(init=False)
-    silver: Target = field(init=False)
-    quarantine: Target = field(init=False)
-
-    def __post_init__(self) -> None:
-        name = self.source.name
-        checks = (landing_check.CHECK_NAME,)
-        self.bronze = Target(AssetKey(["bronze", name]), checks=checks, blocking=frozenset(checks))
-        silver_checks = (*Target(AssetKey(["silver", name])).checks, *SILVER_CHECKS_EXTRA)
-        self.silver = Target(AssetKey(["silver", name]), checks=silver_checks, blocking=frozenset(silver_checks))
-        self.quarantine = Target(AssetKey(["quarantine", name]), blocking=frozenset())
+from lakehouse_assets.transforms.validation import classify
 
 
 @dataclass
@@ -110,106 +79,103 @@ def _read_landing(context: AssetExecutionContext, spark: SparkResource, source: 
     return bronze, hashes, problems, metadata
 
 
-def _accounting_results(targets: SourceTargets, figures: SourceFigures, silver: DatedMetrics,
-                        quarantine: DatedMetrics, files: list[LandingFile], window: Window,
-                        config: DqConfig, base: dict) -> list[AssetCheckResult]:
-    """Row accounting and quarantine share, for the window and for each of its dates."""
-    key, limits = targets.silver.key, config.quarantine_share.for_source(targets.source.name)
-    landed = [(f, landed_rows(f)) for f in files if f.format is not None]
-    last_read = figures.last_read()
+@dataclass
+class PlannedSource:
+    """A source read and classified, its frames cached and its figures planned, not yet run:
+    the step measures every planned source in one Spark query, then writes each."""
 
-    def evaluate(days, silver_rows_, quarantine_rows_) -> list[AssetCheckResult]:
-        counts = [figures.dates[d] for d in days if d in figures.dates]
-        lines, n_files, late = landed_before_read([(f, n) for f, n in landed if f.partition_date in days],
-                                                  last_read)
-        bronze = sum(c.bronze for c in counts)
-        acc = Accounting(lines, n_files, bronze, silver_rows_, quarantine_rows_,
-                         sum(c.duplicate for c in counts), late)
-        by_reason = {r: sum(c.by_reason.get(r, 0) for c in counts) for r in REASONS}
-        return [row_accounting_result(key, acc, base),
-                quarantine_share_result(key, bronze, quarantine_rows_, by_reason, limits, base)]
+    targets: SourceTargets
+    files: list[LandingFile]
+    want: dict[str, bool]
+    bronze: DataFrame
+    classified: DataFrame | None
+    outputs: dict[str, DataFrame]
+    pending: dict[str, Pending]
+    hashes: dict[str, str] = field(default_factory=dict)
+    problems: dict = field(default_factory=dict)
+    bronze_metadata: dict = field(default_factory=dict)
+    cached: list[DataFrame] = field(default_factory=list)
 
-    total = evaluate(set(window.days), silver.total.rows, quarantine.total.rows)
-    if len(window.days) < 2:
-        return total
-    per_date = {d: {r.check_name: r for r in evaluate({d}, _rows_on(silver, d), _rows_on(quarantine, d))}
-                for d in window.days}
-    return [with_by_date(r, {d: found[r.check_name] for d, found in per_date.items()}) for r in total]
+    def release(self) -> None:
+        for frame in self.cached:
+            frame.unpersist()
+        self.cached = []
 
 
-def _rows_on(dated: DatedMetrics, day) -> int:
-    metrics = dated.by_date.get(day)
-    return metrics.rows if metrics is not None else 0
+def wants(context: AssetExecutionContext, targets: SourceTargets) -> dict[str, bool]:
+    return {layer: getattr(targets, layer).key in context.selected_asset_keys
+            for layer in ("bronze", "silver", "quarantine")}
 
 
-def ingest_source(context: AssetExecutionContext, spark: SparkResource, pii: PiiMasking | None,
-                  targets: SourceTargets, files: list[LandingFile], window: Window, config: DqConfig,
-                  need_figures: bool) -> Iterator:
-    """Yield the source's selected outputs and check results; return what the inventory needs."""
-    source, selected = targets.source, context.selected_asset_keys
-    want = {layer: getattr(targets, layer).key in selected for layer in ("bronze", "silver", "quarantine")}
+def plan_source(context: AssetExecutionContext, spark: SparkResource, pii: PiiMasking | None,
+                targets: SourceTargets, files: list[LandingFile], window: Window) -> PlannedSource:
+    """Read the source's bronze (from its landing files, or from the lakehouse when bronze is
+    not selected), classify it when silver or quarantine is selected, cache what the writes
+    read, and plan the figures and contract metrics: nothing runs yet."""
+    source, want = targets.source, wants(context, targets)
     validate = want["silver"] or want["quarantine"]
-    if not (want["bronze"] or validate or need_figures):
-        return None
-    if want["bronze"] and not validate:
-        return (yield from _bronze_alone(context, spark, targets, files, window))
-    hashes: dict[str, str] = {}
-    cached: list[DataFrame] = []
+    planned = PlannedSource(targets, files, want, bronze=None, classified=None, outputs={}, pending={})
     try:
         if want["bronze"]:
-            bronze, hashes, problems, bronze_metadata = _read_landing(context, spark, source, files, window,
-                                                                      datetime.now(UTC))
+            (planned.bronze, planned.hashes, planned.problems,
+             planned.bronze_metadata) = _read_landing(context, spark, source, files, window, datetime.now(UTC))
         else:
             tables = DeltaTables(spark.session, spark.settings.lakehouse_root)
             with classified_failures(f"reading {source.name}'s bronze", spark.settings.orchestration,
                                      attempt_number(context)):
-                bronze, problems = tables.read(targets.bronze.key, PARTITION_COLUMN, window.start, window.end), {}
-        frame = bronze
+                planned.bronze = tables.read(targets.bronze.key, PARTITION_COLUMN, window.start, window.end)
+        planned.bronze.persist(StorageLevel.MEMORY_AND_DISK)
+        planned.cached.append(planned.bronze)
+        frame = planned.bronze
         if validate:
-            frame = classify(bronze, source, spark.settings.currencies)
-        bronze.persist(StorageLevel.MEMORY_AND_DISK)
-        cached.append(bronze)
-        if frame is not bronze:
+            frame = planned.classified = classify(planned.bronze, source, spark.settings.currencies)
             frame.persist(StorageLevel.MEMORY_AND_DISK)
-            cached.append(frame)
-        # The file and date figures and, when validating, silver's and quarantine's contract
-        # figures: one Spark query for the three.
-        pending: dict[str, Pending] = {"figures": pending_figures(frame)}
+            planned.cached.append(frame)
+        # The file and date figures and, when validating, silver's and quarantine's contract figures.
+        planned.pending["figures"] = pending_figures(frame)
         if validate:
-            outputs = _silver_and_quarantine(spark, pii, source, frame)
-            pending.update({layer: pending_measure(getattr(targets, layer), rows)
-                            for layer, rows in outputs.items()})
-        measured = run_together(pending)
-        if frame is not bronze:
-            # The classified rows hold every bronze row and column: bronze is written from
-            # their cache, and the bronze cache, needed only to classify, is released before
-            # the writes: less heap held while they run (1 GB orders day: 380 s against 452 s).
-            bronze.unpersist()
-            cached = [frame]
-            bronze = frame.select(*bronze.columns)
-        figures = measured["figures"]
-        landing_ok = True
-        if want["bronze"]:
-            readable = [f for f in files if f.format is not None]
-            result = landing_check.landing_result(source, readable, problems, figures.files, window,
-                                                  spark.settings.schema_drift.new_columns)
-            landing_ok = result.passed
-            # Bronze is the record of what landed: written whatever its files look like.
-            yield Output(bronze, output_name=output_name("bronze", source.name), metadata=bronze_metadata)
-            if landing_check.CHECK_NAME in targets.bronze.selected(context):
-                yield result
-            if not landing_ok:
-                context.log.error(f"{source.name}: not validated, the landing check failed: {result.description}")
-        if validate and landing_ok:
-            yield from _validated(context, pii, targets, outputs, measured, files, window, config, want)
-        return SourceResult(files, hashes, figures)
-    finally:
-        for frame_ in cached:
-            frame_.unpersist()
+            planned.outputs = _silver_and_quarantine(spark, pii, source, frame)
+            planned.pending.update({layer: pending_measure(getattr(targets, layer), rows)
+                                    for layer, rows in planned.outputs.items()})
+    except BaseException:
+        planned.release()
+        raise
+    return planned
 
 
-def _bronze_alone(context: AssetExecutionContext, spark: SparkResource, targets: SourceTargets,
-                  files: list[LandingFile], window: Window) -> Iterator:
+def finish_source(context: AssetExecutionContext, spark: SparkResource, pii: PiiMasking | None,
+                  planned: PlannedSource, measured: dict, window: Window, config: DqConfig) -> Iterator:
+    """Yield the source's selected outputs and check results from its measured figures;
+    return what the inventory needs."""
+    targets, files, want = planned.targets, planned.files, planned.want
+    source, bronze = targets.source, planned.bronze
+    if planned.classified is not None:
+        # The classified rows hold every bronze row and column: bronze is written from
+        # their cache, and the bronze cache, needed only to classify, is released before
+        # the writes: less heap held while they run (1 GB orders day: 380 s against 452 s).
+        planned.bronze.unpersist()
+        planned.cached = [planned.classified]
+        bronze = planned.classified.select(*planned.bronze.columns)
+    figures = measured["figures"]
+    landing_ok = True
+    if want["bronze"]:
+        readable = [f for f in files if f.format is not None]
+        result = landing_check.landing_result(source, readable, planned.problems, figures.files, window,
+                                              spark.settings.schema_drift.new_columns)
+        landing_ok = result.passed
+        # Bronze is the record of what landed: written whatever its files look like.
+        yield Output(bronze, output_name=output_name("bronze", source.name), metadata=planned.bronze_metadata)
+        if landing_check.CHECK_NAME in targets.bronze.selected(context):
+            yield result
+        if not landing_ok:
+            context.log.error(f"{source.name}: not validated, the landing check failed: {result.description}")
+    if planned.classified is not None and landing_ok:
+        yield from validated_outputs(context, pii, targets, planned.outputs, measured, files, window, config, want)
+    return SourceResult(files, planned.hashes, figures)
+
+
+def bronze_alone(context: AssetExecutionContext, spark: SparkResource, targets: SourceTargets,
+                 files: list[LandingFile], window: Window) -> Iterator:
     """Bronze without validation: written straight from the landing files, its file figures
     observed during that write (no cache), the landing check judged after it."""
     source, ingested_at = targets.source, datetime.now(UTC)
@@ -238,34 +204,3 @@ def _silver_and_quarantine(spark: SparkResource, pii: PiiMasking | None, source:
     if pii is not None and source.pii:
         silver = mask_pii(spark.session, silver, pii.strategies(source.name), pii.key_material())
     return {"silver": silver, "quarantine": quarantine_rows(classified, source)}
-
-
-def _validated(context, pii, targets: SourceTargets, outputs: dict[str, DataFrame], measured: dict,
-               files, window: Window, config: DqConfig, want: dict) -> Iterator:
-    source, figures = targets.source, measured["figures"]
-    silver, quarantine = outputs["silver"], outputs["quarantine"]
-    masked_metadata = {}
-    if pii is not None and source.pii:
-        masked_metadata["pii/masked_columns"] = ", ".join(f"{c}: {s}" for c, s in pii.strategies(source.name).items())
-    silver_results, silver_dated = audit_measured(context, targets.silver, measured["silver"], window)
-    quarantine_results, quarantine_dated = audit_measured(context, targets.quarantine, measured["quarantine"], window)
-    selected = targets.silver.selected(context)
-    if selected & set(SILVER_CHECKS_EXTRA):
-        base = base_metadata(targets.silver, window)
-        silver_results += [r for r in _accounting_results(targets, figures, silver_dated, quarantine_dated, files,
-                                                          window, config, base) if r.check_name in selected]
-    counts = {"bronze": sum(c.bronze for c in figures.dates.values()),
-              "silver": silver_dated.total.rows, "quarantine": quarantine_dated.total.rows,
-              "duplicate": sum(c.duplicate for c in figures.dates.values())}
-    accounting = {f"accounting/{k}": v for k, v in counts.items()}
-    by_reason = sum((c.by_reason for c in figures.dates.values()), Counter())
-    reasons = {f"accounting/quarantine.{r}": n for r, n in sorted(by_reason.items()) if n}
-    context.log.info(f"{source.name} row accounting: {counts}")
-    if want["silver"] and not log_blocked(context, targets.silver, silver_results):
-        yield Output(silver, output_name=output_name("silver", source.name),
-                     metadata={**accounting, **masked_metadata})
-    if want["quarantine"]:
-        yield Output(quarantine, output_name=output_name("quarantine", source.name),
-                     metadata={**accounting, **reasons})
-    yield from silver_results
-    yield from quarantine_results

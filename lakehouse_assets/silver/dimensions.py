@@ -10,6 +10,8 @@ one Spark query before each is merged (`checks/audit.py`).
 
 from dagster import AssetExecutionContext, AssetKey, AssetOut, multi_asset
 from pyspark.sql import DataFrame, SparkSession
+from pyspark.sql import Window as SparkWindow
+from pyspark.sql import functions as F
 
 from lakehouse_assets.checks.audit import audited_writes, require_tables_of_checks, run_window
 from lakehouse_assets.checks.targets import specs_of, target
@@ -24,6 +26,7 @@ from lakehouse_assets.resources.spark import SparkResource
 from lakehouse_assets.transforms.dimensions import build_dimension, date_dimension
 
 DIM_DATE = "dim_date"
+_LANDED = "_landed_in_window"
 TARGETS = {table: target("silver", table) for table in [*DIMENSIONS, DIM_DATE]}
 
 
@@ -46,10 +49,15 @@ OUTS[DIM_DATE] = AssetOut(
 
 
 def changed_entities(dim: Dimension, records: DataFrame, window: Window) -> DataFrame:
-    """The dimension rows of every entity with a change record landed in `window`."""
-    landed = records.where(window.predicate(PARTITION_COLUMN))
-    affected = landed.select(dim.id_col).distinct()
-    return build_dimension(dim, records.join(affected, on=dim.id_col, how="left_semi"))
+    """The dimension rows of every entity with a change record landed in `window`.
+
+    One read of the records: an entity's records are kept when any of them landed in the
+    window (a flag over the entity's records), where a join of the records to the ids
+    landed would scan the table twice, and list its files twice, for the same rows."""
+    landed = F.max(F.expr(window.predicate(PARTITION_COLUMN)).cast("int")).over(SparkWindow.partitionBy(dim.id_col))
+    affected = (records.where(F.col(dim.id_col).isNotNull()).withColumn(_LANDED, landed)
+                .where(F.col(_LANDED) == 1).drop(_LANDED))
+    return build_dimension(dim, affected)
 
 
 def dates_of(spark: SparkSession, window: Window) -> DataFrame:

@@ -88,9 +88,9 @@ class PlannedSource:
     files: list[LandingFile]
     want: dict[str, bool]
     bronze: DataFrame
-    classified: DataFrame | None
-    outputs: dict[str, DataFrame]
-    pending: dict[str, Pending]
+    classified: DataFrame | None = None
+    outputs: dict[str, DataFrame] = field(default_factory=dict)
+    pending: dict[str, Pending] = field(default_factory=dict)
     hashes: dict[str, str] = field(default_factory=dict)
     problems: dict = field(default_factory=dict)
     bronze_metadata: dict = field(default_factory=dict)
@@ -114,21 +114,22 @@ def plan_source(context: AssetExecutionContext, spark: SparkResource, pii: PiiMa
     read, and plan the figures and contract metrics: nothing runs yet."""
     source, want = targets.source, wants(context, targets)
     validate = want["silver"] or want["quarantine"]
-    planned = PlannedSource(targets, files, want, bronze=None, classified=None, outputs={}, pending={})
+    if want["bronze"]:
+        bronze, hashes, problems, metadata = _read_landing(context, spark, source, files, window, datetime.now(UTC))
+    else:
+        tables = DeltaTables(spark.session, spark.settings.lakehouse_root)
+        with classified_failures(f"reading {source.name}'s bronze", spark.settings.orchestration,
+                                 attempt_number(context)):
+            bronze = tables.read(targets.bronze.key, PARTITION_COLUMN, window.start, window.end)
+        hashes, problems, metadata = {}, {}, {}
+    planned = PlannedSource(targets, files, want, bronze, hashes=hashes, problems=problems,
+                            bronze_metadata=metadata)
     try:
-        if want["bronze"]:
-            (planned.bronze, planned.hashes, planned.problems,
-             planned.bronze_metadata) = _read_landing(context, spark, source, files, window, datetime.now(UTC))
-        else:
-            tables = DeltaTables(spark.session, spark.settings.lakehouse_root)
-            with classified_failures(f"reading {source.name}'s bronze", spark.settings.orchestration,
-                                     attempt_number(context)):
-                planned.bronze = tables.read(targets.bronze.key, PARTITION_COLUMN, window.start, window.end)
-        planned.bronze.persist(StorageLevel.MEMORY_AND_DISK)
-        planned.cached.append(planned.bronze)
-        frame = planned.bronze
+        bronze.persist(StorageLevel.MEMORY_AND_DISK)
+        planned.cached.append(bronze)
+        frame = bronze
         if validate:
-            frame = planned.classified = classify(planned.bronze, source, spark.settings.currencies)
+            frame = planned.classified = classify(bronze, source, spark.settings.currencies)
             frame.persist(StorageLevel.MEMORY_AND_DISK)
             planned.cached.append(frame)
         # The file and date figures and, when validating, silver's and quarantine's contract figures.

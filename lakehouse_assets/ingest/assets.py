@@ -95,7 +95,7 @@ def ingest(context: AssetExecutionContext, spark: SparkResource, pii: PiiMasking
             if want["bronze"] and not (want["silver"] or want["quarantine"]):
                 found[name] = yield from bronze_alone(context, spark, targets, files, window)
             else:
-                planned[name] = plan_source(context, spark, pii, targets, files, window)
+                planned[name] = plan_source(context, spark, pii, targets, want, files, window)
         # Every planned source's figures and contract metrics: one Spark query for all.
         measured = run_together({f"{name}/{part}": pending for name, source in planned.items()
                                  for part, pending in source.pending.items()})

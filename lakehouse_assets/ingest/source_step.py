@@ -108,11 +108,12 @@ def wants(context: AssetExecutionContext, targets: SourceTargets) -> dict[str, b
 
 
 def plan_source(context: AssetExecutionContext, spark: SparkResource, pii: PiiMasking | None,
-                targets: SourceTargets, files: list[LandingFile], window: Window) -> PlannedSource:
+                targets: SourceTargets, want: dict[str, bool], files: list[LandingFile],
+                window: Window) -> PlannedSource:
     """Read the source's bronze (from its landing files, or from the lakehouse when bronze is
-    not selected), classify it when silver or quarantine is selected, cache what the writes
-    read, and plan the figures and contract metrics: nothing runs yet."""
-    source, want = targets.source, wants(context, targets)
+    not selected), classify it when silver or quarantine is selected (`want`: `wants`), cache
+    what the writes read, and plan the figures and contract metrics: nothing runs yet."""
+    source = targets.source
     validate = want["silver"] or want["quarantine"]
     if want["bronze"]:
         bronze, hashes, problems, metadata = _read_landing(context, spark, source, files, window, datetime.now(UTC))

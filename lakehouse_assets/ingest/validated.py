@@ -63,7 +63,7 @@ def _rows_on(dated: DatedMetrics, day) -> int:
 
 
 def validated_outputs(context, pii, targets: SourceTargets, outputs: dict[str, DataFrame], measured: dict,
-               files, window: Window, config: DqConfig, want: dict) -> Iterator:
+                      files, window: Window, config: DqConfig, want: dict) -> Iterator:
     """Silver's and quarantine's check results from their measured figures (contract, row
     accounting, quarantine share), and their outputs: silver only when none of its
     blocking checks failed."""

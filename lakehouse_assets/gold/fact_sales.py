@@ -99,7 +99,8 @@ def fact_sales(
     dim_product: DataFrame, dim_store: DataFrame, dim_sales_person: DataFrame, fx_rates: DataFrame,
 ) -> Iterator:
     window = run_window(context)
-    fact = build_fact_sales_with_flags(orders, dim_customer, dim_product, dim_store, dim_sales_person, fx_rates)
+    fact = build_fact_sales_with_flags(orders, dim_customer, dim_product, dim_store, dim_sales_person, fx_rates,
+                                       window.days)
     # The lookup counts, the checks and the write read the same rows: compute them once;
     # the counts and the checks' figures come from one Spark query.
     fact.persist(StorageLevel.MEMORY_AND_DISK)

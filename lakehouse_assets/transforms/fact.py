@@ -7,7 +7,8 @@ being built; the dimensions and FX rates are the full tables.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
+from datetime import date
 from decimal import Decimal
 
 from pyspark.sql import Column, DataFrame, Row, Window
@@ -104,32 +105,39 @@ def attach_scd1_key(facts: DataFrame, dim: DataFrame, id_col: str, sk_col: str) 
     )
 
 
-def attach_fx_rate(orders: DataFrame, fx_rates: DataFrame) -> DataFrame:
+def attach_fx_rate(orders: DataFrame, fx_rates: DataFrame, order_dates: Iterable[date]) -> DataFrame:
     """Add `fx_rate` decimal(18,8): usd_per_unit of the latest rate_date <= order_date
     for the currency, 1 for USD, null when there is none.
 
-    Resolved once per distinct (order_date, currency) and joined back, so a big day
-    costs a handful of look-ups, not one per line.
+    The rates are resolved once per (day, currency) for `order_dates`, the days the
+    orders were read for (an order on another day gets no rate), and broadcast to the
+    order lines: a big day costs a handful of look-ups, not one per line, and the
+    orders are read once, not a second time for their distinct days and currencies.
     """
-    pairs = orders.select(ORDER_DATE_COL, CURRENCY_COL).distinct()
+    days = orders.sparkSession.createDataFrame(
+        [(day,) for day in sorted(set(order_dates))], T.StructType([T.StructField(ORDER_DATE_COL, T.DateType())])
+    )
     rates = fx_rates.select(
         F.col("rate_date").alias(_FX_DATE), F.col(CURRENCY_COL).alias(_FX_CCY),
         F.col("usd_per_unit").alias(_FX_VALUE),
     )
-    earlier = (F.col(CURRENCY_COL) == F.col(_FX_CCY)) & (F.col(_FX_DATE) <= F.col(ORDER_DATE_COL))
-    # max of (rate_date, rate) = the latest rate; null when no earlier rate matched.
+    # max of (rate_date, rate) = the latest rate on or before the day, per currency.
     latest = (
-        pairs.join(rates, on=earlier, how="left")
-        .groupBy(ORDER_DATE_COL, CURRENCY_COL)
-        .agg(F.max(F.when(F.col(_FX_DATE).isNotNull(), F.struct(_FX_DATE, _FX_VALUE))).alias(_FX_LATEST))
+        days.join(rates, on=F.col(_FX_DATE) <= F.col(ORDER_DATE_COL), how="inner")
+        .groupBy(ORDER_DATE_COL, _FX_CCY)
+        .agg(F.max(F.struct(_FX_DATE, _FX_VALUE)).alias(_FX_LATEST))
     )
-    rate = F.when(F.col(CURRENCY_COL) == USD, F.lit(USD_PER_USD)).otherwise(
-        F.col(_FX_LATEST)[_FX_VALUE]
+    per_pair = latest.select(
+        F.col(ORDER_DATE_COL).alias(_FX_DATE), _FX_CCY, F.col(_FX_LATEST)[_FX_VALUE].alias(_FX_VALUE)
     )
-    per_pair = latest.select(ORDER_DATE_COL, CURRENCY_COL, rate.cast(RATE).alias(FX_RATE_COL))
     # A few rows (days x currencies) by construction: broadcast, never shuffle the orders for it.
-    joined = orders.join(F.broadcast(per_pair), on=[ORDER_DATE_COL, CURRENCY_COL], how="left")
-    return joined.select(*orders.columns, FX_RATE_COL)
+    joined = orders.join(
+        F.broadcast(per_pair),
+        on=(F.col(ORDER_DATE_COL) == F.col(_FX_DATE)) & (F.col(CURRENCY_COL) == F.col(_FX_CCY)),
+        how="left",
+    )
+    rate = F.when(F.col(CURRENCY_COL) == USD, F.lit(USD_PER_USD)).otherwise(F.col(_FX_VALUE))
+    return joined.select(*orders.columns, rate.cast(RATE).alias(FX_RATE_COL))
 
 
 def _money(amount: Column) -> Column:
@@ -139,11 +147,12 @@ def _money(amount: Column) -> Column:
 
 def build_fact_sales_with_flags(
     orders: DataFrame, dim_customer: DataFrame, dim_product: DataFrame,
-    dim_store: DataFrame, dim_sales_person: DataFrame, fx_rates: DataFrame,
+    dim_store: DataFrame, dim_sales_person: DataFrame, fx_rates: DataFrame, order_dates: Iterable[date],
 ) -> DataFrame:
     """The fact rows (`FACT_COLUMNS`) plus one transient boolean per SCD2 lookup,
-    `_before_first_<sk>`, for the metrics of `fact_sales_counts`."""
-    facts = attach_fx_rate(orders, fx_rates)
+    `_before_first_<sk>`, for the metrics of `fact_sales_counts`. `order_dates`: the
+    days the orders were read for (`attach_fx_rate`)."""
+    facts = attach_fx_rate(orders, fx_rates, order_dates)
     facts = attach_scd2_key(facts, dim_customer, CUSTOMER.id_col, CUSTOMER.sk_col)
     facts = attach_scd2_key(facts, dim_product, PRODUCT.id_col, PRODUCT.sk_col, carry=[UNIT_COST_COL])
     facts = attach_scd1_key(facts, dim_store, STORE.id_col, STORE.sk_col)
@@ -163,11 +172,11 @@ def build_fact_sales_with_flags(
 
 def build_fact_sales(
     orders: DataFrame, dim_customer: DataFrame, dim_product: DataFrame,
-    dim_store: DataFrame, dim_sales_person: DataFrame, fx_rates: DataFrame,
+    dim_store: DataFrame, dim_sales_person: DataFrame, fx_rates: DataFrame, order_dates: Iterable[date],
 ) -> DataFrame:
-    """gold/fact_sales rows for the given silver order lines: exactly `FACT_COLUMNS`."""
+    """gold/fact_sales rows for the given silver order lines of `order_dates`: exactly `FACT_COLUMNS`."""
     return build_fact_sales_with_flags(
-        orders, dim_customer, dim_product, dim_store, dim_sales_person, fx_rates
+        orders, dim_customer, dim_product, dim_store, dim_sales_person, fx_rates, order_dates
     ).select(*FACT_COLUMNS)
 
 

@@ -87,7 +87,7 @@ def built(spark):
         tables[("silver", dim.table)] = build_dimension(dim, silver[dim.source])
     tables[("silver", "dim_date")] = date_dimension(spark.createDataFrame([(date(2024, 3, 1),)], "date date"))
     dims = [tables[("silver", t)] for t in ("dim_customer", "dim_product", "dim_store", "dim_sales_person")]
-    fact = build_fact_sales(silver["orders"], *dims, silver["fx_rates"])
+    fact = build_fact_sales(silver["orders"], *dims, silver["fx_rates"], [date(2024, 3, 1)])
     tables[("gold", "fact_sales")] = fact
     tables[("gold", "customer_monthly_sales")] = marts.customer_monthly_sales(fact)
     tables[("gold", "sales_team_monthly")] = marts.sales_team_monthly(fact)

@@ -67,7 +67,8 @@ def fact_inputs(spark):
         [("E1", 41, T1, None)], SCD2_DIM.format(id="sales_person_id", sk="sales_person_sk")
     )
     fx = spark.createDataFrame(FX, "rate_date date, currency string, usd_per_unit decimal(18,8)")
-    return spark.createDataFrame(ORDERS, ORDER), customers, products, stores, people, fx
+    order_dates = {order[12] for order in ORDERS}
+    return spark.createDataFrame(ORDERS, ORDER), customers, products, stores, people, fx, order_dates
 
 
 @pytest.fixture(scope="module")

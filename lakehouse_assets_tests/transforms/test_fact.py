@@ -135,6 +135,17 @@ def test_no_rate_on_or_before_the_order_date_gives_null_usd_amounts(fact):
         assert row.cost_usd == Decimal("6.00")
 
 
+def test_rates_are_resolved_for_the_days_given_only(fact_inputs):
+    """The fact is built for the days its orders were read for: a EUR line of another
+    day gets no rate (and the fx_coverage check counts it); USD stays 1."""
+    *frames, _ = fact_inputs
+    eur_day = dt.date(2024, 1, 10)
+    rows = {r.order_id: r for r in build_fact_sales(*frames, [eur_day]).collect()}
+    assert rows["SAME_DAY_RATE"].fx_rate == Decimal("0.90000000")
+    assert rows["LOOKBACK_ROUND"].fx_rate is None  # 01-03: not a day given
+    assert rows["MID"].fx_rate == Decimal("1.00000000")
+
+
 def test_date_key_and_order_date_at_month_end(fact):
     row = fact["MONTH_END"]
     assert (row.order_date, row.date_key) == (dt.date(2024, 1, 31), 20240131)

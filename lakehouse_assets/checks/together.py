@@ -17,7 +17,6 @@ from typing import Any, Generic, TypeVar
 
 from pyspark.sql import DataFrame, Row
 from pyspark.sql import functions as F
-from pyspark.sql.types import StructType
 
 T = TypeVar("T")
 _PART = "_part"
@@ -42,14 +41,12 @@ def collect_together(frames: Mapping[str, DataFrame]) -> dict[str, list[Row]]:
         [(name, frame)] = frames.items()
         return {name: frame.collect()}
     names = list(frames)
-    types = {name: StructType(frame.schema.fields) for name, frame in frames.items()}
-    branches = [
-        frame.select(F.lit(i).alias(_PART), *[
-            (F.struct(*[frame[c] for c in frame.columns]) if other == name else F.lit(None).cast(types[other]))
-            .alias(f"_{j}") for j, other in enumerate(names)])
-        for i, (name, frame) in enumerate(frames.items())
-    ]
-    rows = reduce(DataFrame.union, branches).collect()
+    # Each branch carries only its own struct column; unionByName fills the others with
+    # typed nulls in the JVM (a few calls per branch, where building every null column
+    # here cost a py4j round trip each: branches x frames of them).
+    branches = [frame.select(F.lit(i).alias(_PART), F.struct("*").alias(f"_{i}"))
+                for i, frame in enumerate(frames.values())]
+    rows = reduce(lambda a, b: a.unionByName(b, allowMissingColumns=True), branches).collect()
     found: dict[str, list[Row]] = {name: [] for name in names}
     for row in rows:
         i = row[_PART]

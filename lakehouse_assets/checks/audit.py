@@ -34,20 +34,11 @@ from lakehouse_assets.checks.metrics import DatedMetrics, TableMetrics, pending_
 from lakehouse_assets.checks.results import contract_results
 from lakehouse_assets.checks.targets import Target
 from lakehouse_assets.checks.together import Pending, run_together
-from lakehouse_assets.checks.windows import Window
+from lakehouse_assets.checks.windows import BY_DATE, Window
 
-BY_DATE = "dq/by_date"
 SCOPE = "dq/scope"
 # (metrics, base metadata) -> results of one table's checks
 Builder = Callable[[TableMetrics, Mapping], Iterable[AssetCheckResult]]
-
-
-def run_window(context: AssetExecutionContext) -> Window | None:
-    """The dates a partitioned step writes; None for an unpartitioned one."""
-    if not context.has_partition_key and not context.has_partition_key_range:
-        return None
-    window = context.partition_time_window
-    return Window(window.start.date(), window.end.date())
 
 
 def checks_without_table(check_keys: Iterable, asset_keys: Iterable[AssetKey]) -> str | None:

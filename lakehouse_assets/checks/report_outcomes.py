@@ -23,9 +23,8 @@ from typing import Any
 
 from dagster import AssetCheckKey, AssetKey
 
-from lakehouse_assets.checks.windows import Window
+from lakehouse_assets.checks.windows import BY_DATE, Window
 
-BY_DATE = "dq/by_date"
 NOT_EVALUATED = "not evaluated for this date"
 MAX_DATES = 3  # dates listed in a check's detail
 

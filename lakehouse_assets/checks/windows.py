@@ -1,10 +1,10 @@
-"""Which dates a check looks at.
+"""Which dates a step and its checks cover.
 
 Checks are not partitioned themselves (Dagster's partitioned checks are a preview
 feature and record no partition for a range run such as `lakehouse run`'s). A check
-reads the dates of the run it executes in: its partition or partition range. Run
-on its own (no partition, e.g. "Execute checks" in the UI), it reads the asset's
-latest materialized partition instead.
+is measured with its table's write, so it covers the dates the step writes: the
+run's partition or partition range (`run_window`). Each result records its window
+(`Window.metadata`) and its outcome per date (`BY_DATE`), which the DQ report reads.
 """
 
 from __future__ import annotations
@@ -12,11 +12,12 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date, timedelta
 
-from dagster import AssetCheckExecutionContext, AssetKey, TimeWindowPartitionsDefinition
+from dagster import AssetExecutionContext
 
 from lakehouse_assets.io_managers.tables import window_predicate
 
 WINDOW_START, WINDOW_END = "dq/window_start", "dq/window_end"
+BY_DATE = "dq/by_date"  # a check result's outcome per date of its window
 
 
 @dataclass(frozen=True)
@@ -49,22 +50,11 @@ class Window:
         return {WINDOW_START: self.start.isoformat(), WINDOW_END: self.end.isoformat()}
 
 
-def run_window(context: AssetCheckExecutionContext) -> Window | None:
-    """The run's partition window, or None for an unpartitioned run."""
+def run_window(context: AssetExecutionContext) -> Window | None:
+    """The dates a partitioned step writes; None for an unpartitioned one."""
     if not (context.has_partition_key or context.has_partition_key_range):
         return None
     window = context.partition_time_window
-    return Window(window.start.date(), window.end.date())
-
-
-def latest_window(context: AssetCheckExecutionContext, key: AssetKey,
-                  partitions_def: TimeWindowPartitionsDefinition) -> Window | None:
-    """The latest materialized partition of `key`, for a check run without a partition."""
-    event = context.instance.get_latest_materialization_event(key)
-    partition = event.dagster_event.partition if event is not None and event.dagster_event else None
-    if partition is None:
-        return None
-    window = partitions_def.time_window_for_partition_key(partition)
     return Window(window.start.date(), window.end.date())
 
 

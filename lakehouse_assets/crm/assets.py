@@ -29,10 +29,10 @@ from lakehouse_assets.checks.audit import (
     log_blocked,
     pending_measure,
     require_tables_of_checks,
-    run_window,
 )
 from lakehouse_assets.checks.targets import Target, specs_of, target
 from lakehouse_assets.checks.together import run_together
+from lakehouse_assets.checks.windows import run_window
 from lakehouse_assets.contracts import column_schema_metadata
 from lakehouse_assets.crm import checks
 from lakehouse_assets.crm.extract import WATERMARKS, extract

@@ -26,9 +26,10 @@ from pyspark import StorageLevel
 from pyspark.sql import DataFrame
 from pyspark.sql import functions as F
 
-from lakehouse_assets.checks.audit import audit, audited_write, log_blocked, require_tables_of_checks, run_window
+from lakehouse_assets.checks.audit import audit, audited_write, log_blocked, require_tables_of_checks
 from lakehouse_assets.checks.results import CONTRACT_CHECKS
 from lakehouse_assets.checks.targets import Target, target
+from lakehouse_assets.checks.windows import run_window
 from lakehouse_assets.contracts import column_schema_metadata
 from lakehouse_assets.contracts.events import EVENT_DATE, TOPIC
 from lakehouse_assets.events import checks

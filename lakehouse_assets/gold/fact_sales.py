@@ -12,7 +12,7 @@ from dagster import AssetExecutionContext, AssetIn, AssetKey, Output, asset
 from pyspark import StorageLevel
 from pyspark.sql import DataFrame
 
-from lakehouse_assets.checks.audit import audit_measured, dated_results, log_blocked, pending_measure, run_window
+from lakehouse_assets.checks.audit import audit_measured, dated_results, log_blocked, pending_measure
 from lakehouse_assets.checks.config import load_dq_config
 from lakehouse_assets.checks.fact import (
     fact_aggregates,
@@ -32,7 +32,7 @@ from lakehouse_assets.checks.results import (
 )
 from lakehouse_assets.checks.targets import target
 from lakehouse_assets.checks.together import Pending, run_together
-from lakehouse_assets.checks.windows import Window
+from lakehouse_assets.checks.windows import Window, run_window
 from lakehouse_assets.contracts import column_schema_metadata
 from lakehouse_assets.io_managers.delta_io_manager import FULL_TABLE
 from lakehouse_assets.io_managers.tables import DeltaTables

@@ -15,8 +15,9 @@ from collections.abc import Callable
 from dagster import AssetExecutionContext, AssetIn, AssetKey, AssetOut, asset, multi_asset
 from pyspark.sql import DataFrame
 
-from lakehouse_assets.checks.audit import audited_write, audited_writes, require_tables_of_checks, run_window
+from lakehouse_assets.checks.audit import audited_write, audited_writes, require_tables_of_checks
 from lakehouse_assets.checks.targets import specs_of, target
+from lakehouse_assets.checks.windows import run_window
 from lakehouse_assets.contracts import column_schema_metadata
 from lakehouse_assets.io_managers.delta_io_manager import FULL_TABLE
 from lakehouse_assets.partitions import days_of_month, monthly_partitions, single_run_backfill

@@ -12,10 +12,11 @@ from collections import Counter
 
 from dagster import AssetExecutionContext, AssetKey, AssetOut, MetadataValue, Output, multi_asset
 
-from lakehouse_assets.checks.audit import audit, log_blocked, require_tables_of_checks, run_window
+from lakehouse_assets.checks.audit import audit, log_blocked, require_tables_of_checks
 from lakehouse_assets.checks.config import load_dq_config
 from lakehouse_assets.checks.targets import Target, specs_of
 from lakehouse_assets.checks.together import run_together
+from lakehouse_assets.checks.windows import run_window
 from lakehouse_assets.columns import PARTITION_COLUMN
 from lakehouse_assets.contracts import column_schema_metadata
 from lakehouse_assets.ingest.inventory import STATUS, inventory_frame, inventory_rows

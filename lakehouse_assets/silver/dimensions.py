@@ -13,9 +13,9 @@ from pyspark.sql import DataFrame, SparkSession
 from pyspark.sql import Window as SparkWindow
 from pyspark.sql import functions as F
 
-from lakehouse_assets.checks.audit import audited_writes, require_tables_of_checks, run_window
+from lakehouse_assets.checks.audit import audited_writes, require_tables_of_checks
 from lakehouse_assets.checks.targets import specs_of, target
-from lakehouse_assets.checks.windows import Window
+from lakehouse_assets.checks.windows import Window, run_window
 from lakehouse_assets.columns import PARTITION_COLUMN
 from lakehouse_assets.contracts import column_schema_metadata
 from lakehouse_assets.dimensions import DIMENSIONS, SCD2, Dimension

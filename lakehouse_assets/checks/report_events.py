@@ -80,7 +80,7 @@ def checks_of(assets: Iterable[AssetsDefinition], partitions_defs: Sequence[Part
     return [refs[k] for k in sorted(refs, key=lambda k: (k.asset_key.path, k.name))]
 
 
-def run_window(instance: DagsterInstance, run_id: str, cache: dict) -> Window | None:
+def window_of_run(instance: DagsterInstance, run_id: str, cache: dict) -> Window | None:
     """The daily partition or range a run materialized, from its tags."""
     if run_id not in cache:
         run = instance.get_run_by_id(run_id)
@@ -128,7 +128,7 @@ def check_evaluations(instance: DagsterInstance, checks: Iterable[CheckRef],
                 continue
             evaluation = record.event.dagster_event.event_specific_data
             metadata = plain(evaluation.metadata)
-            window = window_from_metadata(metadata) or run_window(instance, record.run_id, runs)
+            window = window_from_metadata(metadata) or window_of_run(instance, record.run_id, runs)
             evaluated_at = _utc(record.event.timestamp)
             through = data_bound(instance, record.run_id, evaluated_at, runs) \
                 if window is None and check.unpartitioned else None
@@ -154,7 +154,7 @@ def latest_figures(instance: DagsterInstance, key: AssetKey, group: str, days: S
                 continue
             if (group, day) in latest or materialization is None:
                 continue
-            window = run_window(instance, record.run_id, runs)
+            window = window_of_run(instance, record.run_id, runs)
             if window is None or not window.covers(day):
                 window = Window(day, day + timedelta(days=1))
             latest[(group, day)] = Figure(group, window, record.run_id, values(plain(materialization.metadata)))

@@ -1,10 +1,10 @@
 """Turn a set of landing files into bronze rows with lineage (SPEC §3, bronze).
 
-Bronze keeps every data line of every file as text. Per-file lineage is joined
-on by Spark's own name for the file, so it costs one broadcast join, not a read
-per file. A file whose bytes equal an earlier file of the same source and date
-(a re-delivery under a new name) is kept too, marked `_duplicate_of`, so silver
-can count its lines as duplicates instead of counting them twice. Each file's columns
+Bronze keeps every data line of every file as text. Per-file lineage is looked
+up by Spark's own name for the file (`bronze/per_file.py`), not read per file. A
+file whose bytes equal an earlier file of the same source and date (a re-delivery
+under a new name) is kept too, marked `_duplicate_of`, so silver can count its
+lines as duplicates instead of counting them twice. Each file's columns
 are inspected first (`bronze/shapes.py`), so lines map to the contract by header name
 and columns the contract does not know go to `_extra` or make the lines malformed,
 as `schema_drift.new_columns` says.
@@ -19,7 +19,8 @@ from pyspark.sql import DataFrame, SparkSession
 from pyspark.sql import functions as F
 from pyspark.sql import types as T
 
-from lakehouse_assets.bronze.readers import EXTRA, FILE_PATH, READERS, qualified_path
+from lakehouse_assets.bronze.per_file import FILE_PATH, qualified_path, with_file_columns
+from lakehouse_assets.bronze.readers import EXTRA, READERS
 from lakehouse_assets.bronze.shapes import REJECT, FileShape, inspect
 from lakehouse_assets.columns import PARSE_ERROR, PARTITION_COLUMN, RAW_LINE
 from lakehouse_assets.resources.landing import LandingFile
@@ -50,16 +51,15 @@ def duplicate_content(files: list[LandingFile], hashes: dict[str, str]) -> dict[
     return duplicates
 
 
-def file_lineage(spark: SparkSession, files: list[LandingFile], hashes: dict[str, str]) -> DataFrame:
-    """One row per file: Spark's name for it, then its lineage columns and its landing date
-    (the `date=YYYY-MM-DD` folder it was listed in)."""
+def file_lineage(spark: SparkSession, files: list[LandingFile], hashes: dict[str, str]) -> list[tuple]:
+    """One row per file (`_FILE_SCHEMA`): Spark's name for it, then its lineage columns and
+    its landing date (the `date=YYYY-MM-DD` folder it was listed in)."""
     duplicates = duplicate_content(files, hashes)
-    rows = [
+    return [
         (qualified_path(spark, f.spark_path), f.uri, f.format, hashes[f.uri], f.size,
          f.modified_at.replace(tzinfo=None), duplicates.get(f.uri), f.partition_date)
         for f in files
     ]
-    return spark.createDataFrame(rows, _FILE_SCHEMA)
 
 
 def inspect_files(spark: SparkSession, source: Source, files: list[LandingFile]) -> dict[str, FileShape]:
@@ -90,7 +90,7 @@ def read_bronze(
     if not frames:
         frames = [READERS["csv"](spark, [], source)]
     lines = reduce(DataFrame.unionByName, frames).withColumn("_row_seq", F.monotonically_increasing_id())
-    joined = lines.join(F.broadcast(file_lineage(spark, readable, hashes)), on=FILE_PATH, how="left")
+    joined = with_file_columns(lines, _FILE_SCHEMA, file_lineage(spark, readable, hashes))
     return joined.select(
         *source.columns,
         RAW_LINE, PARSE_ERROR, "_source_file", "_source_format", "_file_hash", "_file_size",

@@ -21,12 +21,12 @@ from pyspark.sql import Column, DataFrame, SparkSession
 from pyspark.sql import functions as F
 from pyspark.sql import types as T
 
+from lakehouse_assets.bronze.per_file import FILE_PATH, qualified_path, with_file_columns
 from lakehouse_assets.bronze.shapes import CARRY, REJECT, FileShape, csv_shape, parquet_shape
 from lakehouse_assets.columns import PARSE_ERROR, RAW_LINE
 from lakehouse_assets.sources import Source
 
 EXTRA = "_extra"
-FILE_PATH = "_file_path"
 LINE, LINE_BYTES, ENCODING_ERROR = "_line", "_line_bytes", "_encoding_error"
 BOM_BYTES = "\ufeff".encode()
 EXTRA_TYPE = T.MapType(T.StringType(), T.StringType())
@@ -93,16 +93,6 @@ def _extra_map(names: list[str], values: list[Column], new_columns: str) -> Colu
     return F.create_map(*[part for name, value in zip(names, values) for part in (F.lit(name), value)])
 
 
-def qualified_path(spark: SparkSession, path: str) -> str:
-    """The name Spark gives a file in `_metadata.file_path` (scheme-qualified, URL-encoded)."""
-    jvm = spark.sparkContext._jvm
-    hadoop_path = jvm.org.apache.hadoop.fs.Path(path)
-    fs = hadoop_path.getFileSystem(spark.sparkContext._jsc.hadoopConfiguration())
-    qualified = fs.makeQualified(hadoop_path).toUri().toString()
-    # Local files are listed by Spark as `file:/x`, while qualifying gives `file:///x`.
-    return "file:/" + qualified[len("file:///"):] if qualified.startswith("file:///") else qualified
-
-
 HEADER_FORMS = ("_header", "_header_cr", "_bom_header", "_bom_header_cr")
 _CSV_FILES = T.StructType([
     T.StructField(FILE_PATH, T.StringType()), T.StructField("_layout", T.IntegerType()),
@@ -128,11 +118,11 @@ def read_csv(spark: SparkSession, paths: list[str], source: Source, new_columns:
     if not readable:
         return _empty(spark, source)
     layouts = sorted({shapes[p].columns or tuple(source.columns) for p in readable})
-    files = spark.createDataFrame([
+    files = [
         (qualified_path(spark, p), layouts.index(shapes[p].columns or tuple(source.columns)),
          *header_forms(shapes[p].header_bytes), shapes[p].line_error(new_columns)) for p in readable
-    ], _CSV_FILES)
-    lines = text_lines(spark, readable).join(F.broadcast(files), on=FILE_PATH, how="left")
+    ]
+    lines = with_file_columns(text_lines(spark, readable), _CSV_FILES, files)
     # A line equal to its file's header, compared as bytes (the driver and the JVM may decode
     # bad bytes differently), with or without the BOM and the CR.
     is_header = reduce(lambda a, b: a | b, [F.col(LINE_BYTES) == F.col(name) for name in HEADER_FORMS])

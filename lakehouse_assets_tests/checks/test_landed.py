@@ -12,7 +12,8 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 import pytest
 
-from lakehouse_assets.bronze.readers import FILE_PATH, READERS
+from lakehouse_assets.bronze.per_file import FILE_PATH
+from lakehouse_assets.bronze.readers import READERS
 from lakehouse_assets.checks.landed import count_data_lines, landed_count, landed_rows
 from lakehouse_assets.resources.landing import list_landing_files
 from lakehouse_assets.sources import FX_RATES

@@ -27,6 +27,13 @@ from lakehouse_assets.failures import OUTSIDE_WINDOW
 from lakehouse_assets.resources.landing import canonical_uri, is_s3, to_spark_uri
 
 DELETE_FLAG = "_delete"
+# Delta table properties a layer's tables are created with. Bronze is read only by date
+# partition, never filtered on a column: the per-file min/max of each of its (text and
+# lineage) columns would cost about a fifth of bronze's write (docs/performance.md) and
+# skip nothing. Tables created before keep what they were created with.
+CREATE_PROPERTIES: dict[str, dict[str, str]] = {
+    "bronze": {"delta.dataSkippingNumIndexedCols": "0"},
+}
 # How Spark and Delta say a path holds no Delta table (nothing there, or files without a log).
 MISSING_TABLE_ERRORS = {"PATH_NOT_FOUND", "DELTA_TABLE_NOT_FOUND", "DELTA_PATH_DOES_NOT_EXIST",
                         "DELTA_MISSING_DELTA_TABLE"}
@@ -102,7 +109,7 @@ class DeltaTables:
                                         f"a row's {column} is not in [{start}, {end})"))
             checked = F.when(F.expr(predicate), F.col(column)).otherwise(error)
             guarded = frame.withColumn(column, checked.alias(column, metadata=frame.schema[column].metadata))
-            if self._create(guarded, path, column if partition_by else None):
+            if self._create(guarded, key, column if partition_by else None):
                 return self.last_commit(key)
         writer = frame.write.format("delta").mode("overwrite").option("replaceWhere", predicate)
         if partition_by:
@@ -119,7 +126,7 @@ class DeltaTables:
         """Make the table's rows for every `group_key` value in `frame` exactly `frame`'s rows:
         insert new `row_key`s, update existing ones, delete the group's rows no longer present."""
         path = self.path(key)
-        if not DeltaTable.isDeltaTable(self.spark, path) and self._create(frame, path):
+        if not DeltaTable.isDeltaTable(self.spark, path) and self._create(frame, key):
             return self.last_commit(key)
         target = DeltaTable.forPath(self.spark, path)
         current = target.toDF()
@@ -142,14 +149,17 @@ class DeltaTables:
         )
         return self.last_commit(key)
 
-    def _create(self, frame: DataFrame, path: str, partition_column: str | None = None) -> bool:
-        """Create the table from `frame`; False if a concurrent writer created it first
-        (the caller then writes into it as into any existing table).
+    def _create(self, frame: DataFrame, key: AssetKey | Sequence[str], partition_column: str | None = None) -> bool:
+        """Create the table from `frame` (with its layer's `CREATE_PROPERTIES`); False if a
+        concurrent writer created it first (the caller then writes into it as into any
+        existing table).
 
         `errorifexists`, not `overwrite`: a run that found no table must never overwrite
         the rows another run has just committed. Two first writes racing both write their
         files, and Delta commits only one version 0; the other fails with a conflict."""
-        writer = frame.write.format("delta").mode("errorifexists")
+        path = self.path(key)
+        layer = (key.path if isinstance(key, AssetKey) else list(key))[0]
+        writer = frame.write.format("delta").mode("errorifexists").options(**CREATE_PROPERTIES.get(layer, {}))
         if partition_column:
             writer = writer.partitionBy(partition_column)
         try:

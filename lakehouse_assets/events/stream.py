@@ -18,6 +18,7 @@ from pyspark import StorageLevel
 from pyspark.sql import DataFrame, SparkSession
 
 from lakehouse_assets.contracts.events import EVENT_DATE, TOPIC
+from lakehouse_assets.io_managers.tables import CREATE_PROPERTIES
 from lakehouse_assets.transforms.events import bronze_rows, classify, quarantine_rows
 
 APP_ID = "lakehouse/events-ingest"  # the Delta txnAppId of the stream's writes to both tables
@@ -49,9 +50,10 @@ class StreamRun:
     messages: int = 0
 
 
-def append_once(frame: DataFrame, path: str, batch_id: int) -> None:
-    """Append `frame` to the Delta table at `path` unless that table already holds this batch."""
-    (frame.write.format("delta").mode("append").partitionBy(EVENT_DATE)
+def append_once(frame: DataFrame, path: str, batch_id: int, layer: str) -> None:
+    """Append `frame` to the Delta table at `path` unless that table already holds this batch
+    (the first append creates the table with its `layer`'s properties)."""
+    (frame.write.format("delta").mode("append").partitionBy(EVENT_DATE).options(**CREATE_PROPERTIES.get(layer, {}))
      .option("txnAppId", APP_ID).option("txnVersion", batch_id).save(path))
 
 
@@ -63,8 +65,8 @@ def batch_writer(target: StreamTarget, run: StreamRun):
         # Cached: the batch is read from Kafka once for both tables.
         bronze = bronze_rows(messages, batch_id).persist(StorageLevel.MEMORY_AND_DISK)
         try:
-            append_once(bronze, target.bronze_path, batch_id)
-            append_once(quarantine_rows(classify(bronze)), target.quarantine_path, batch_id)
+            append_once(bronze, target.bronze_path, batch_id, "bronze")
+            append_once(quarantine_rows(classify(bronze)), target.quarantine_path, batch_id, "quarantine")
             run.batches.append(batch_id)
             run.messages += bronze.count()
         finally:

@@ -27,10 +27,10 @@ from lakehouse_assets.failures import OUTSIDE_WINDOW
 from lakehouse_assets.resources.landing import canonical_uri, is_s3, to_spark_uri
 
 DELETE_FLAG = "_delete"
-# Delta table properties a layer's tables are created with. Bronze is read only by date
-# partition, never filtered on a column: the per-file min/max of each of its (text and
-# lineage) columns would cost about a fifth of bronze's write (docs/performance.md) and
-# skip nothing. Tables created before keep what they were created with.
+# Delta table properties a layer's tables are created with (here and by the events stream).
+# Bronze is read only by date partition, never filtered on a column: the per-file min/max
+# of each of its (text and lineage) columns would cost about a fifth of bronze's write
+# (docs/performance.md) and skip nothing. Tables created before keep what they were created with.
 CREATE_PROPERTIES: dict[str, dict[str, str]] = {
     "bronze": {"delta.dataSkippingNumIndexedCols": "0"},
 }

@@ -18,6 +18,7 @@ from delta.tables import DeltaTable
 
 from lakehouse_assets.events.stream import CheckpointLost, ingest_available
 from lakehouse_assets.generate.events import event_messages, produce
+from lakehouse_assets.io_managers.tables import CREATE_PROPERTIES
 from lakehouse_assets.resources.kafka import watermarks
 from lakehouse_assets.settings import PROJECT_ROOT
 from lakehouse_assets.transforms.events import silver_events
@@ -110,6 +111,10 @@ def test_a_batch_replayed_after_its_delta_commit_is_written_once(spark, kafka, t
         assert DeltaTable.forPath(spark, path).history(1).first()["version"] == version
     assert table(spark, target.bronze_path).count() == 6
     assert table(spark, target.quarantine_path).count() == 1
+    # The first append created each table with its layer's properties (io_managers/tables.py).
+    properties = {path: DeltaTable.forPath(spark, path).detail().first()["properties"]
+                  for path in (target.bronze_path, target.quarantine_path)}
+    assert properties == {target.bronze_path: CREATE_PROPERTIES["bronze"], target.quarantine_path: {}}
 
 
 def test_the_stream_refuses_to_start_over_when_its_checkpoint_is_gone(spark, kafka, tmp_path):

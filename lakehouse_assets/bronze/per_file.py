@@ -11,7 +11,7 @@ broadcast table, as Spark would join them.
 
 from __future__ import annotations
 
-from pyspark.sql import Column, DataFrame, SparkSession
+from pyspark.sql import DataFrame, SparkSession
 from pyspark.sql import functions as F
 from pyspark.sql import types as T
 
@@ -32,10 +32,6 @@ def qualified_path(spark: SparkSession, path: str) -> str:
     return "file:/" + qualified[len("file:///"):] if qualified.startswith("file:///") else qualified
 
 
-def _literal(value: object, data_type: T.DataType) -> Column:
-    return F.lit(value).cast(data_type) if value is not None else F.lit(None).cast(data_type)
-
-
 def with_file_columns(lines: DataFrame, schema: T.StructType, rows: list[tuple],
                       lookup_max_files: int = LOOKUP_MAX_FILES) -> DataFrame:
     """`lines` plus `schema`'s columns other than FILE_PATH, from the row of `rows` (one per
@@ -50,7 +46,7 @@ def with_file_columns(lines: DataFrame, schema: T.StructType, rows: list[tuple],
     per_file = F.create_map(*[
         part for row in rows for part in (
             F.lit(row[0]),
-            F.struct(*[_literal(value, f.dataType).alias(f.name) for value, f in zip(row[1:], fields, strict=True)]),
+            F.struct(*[F.lit(value).cast(f.dataType).alias(f.name) for value, f in zip(row[1:], fields, strict=True)]),
         )
     ])
     looked_up = lines.select("*", per_file[F.col(FILE_PATH)].alias(_LOOKED_UP))

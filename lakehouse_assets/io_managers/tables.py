@@ -157,8 +157,7 @@ class DeltaTables:
         `errorifexists`, not `overwrite`: a run that found no table must never overwrite
         the rows another run has just committed. Two first writes racing both write their
         files, and Delta commits only one version 0; the other fails with a conflict."""
-        path = self.path(key)
-        layer = (key.path if isinstance(key, AssetKey) else list(key))[0]
+        path, layer = self.path(key), AssetKey.from_coercible(key).path[0]
         writer = frame.write.format("delta").mode("errorifexists").options(**CREATE_PROPERTIES.get(layer, {}))
         if partition_column:
             writer = writer.partitionBy(partition_column)

@@ -18,7 +18,7 @@ from pyspark import StorageLevel
 from pyspark.sql import DataFrame, SparkSession
 
 from lakehouse_assets.contracts.events import EVENT_DATE, TOPIC
-from lakehouse_assets.io_managers.tables import CREATE_PROPERTIES
+from lakehouse_assets.io_managers.tables import CREATE_PROPERTIES, layer_write_settings
 from lakehouse_assets.transforms.events import bronze_rows, classify, quarantine_rows
 
 APP_ID = "lakehouse/events-ingest"  # the Delta txnAppId of the stream's writes to both tables
@@ -52,9 +52,11 @@ class StreamRun:
 
 def append_once(frame: DataFrame, path: str, batch_id: int, layer: str) -> None:
     """Append `frame` to the Delta table at `path` unless that table already holds this batch
-    (the first append creates the table with its `layer`'s properties)."""
-    (frame.write.format("delta").mode("append").partitionBy(EVENT_DATE).options(**CREATE_PROPERTIES.get(layer, {}))
-     .option("txnAppId", APP_ID).option("txnVersion", batch_id).save(path))
+    (the first append creates the table with its `layer`'s properties; every append
+    writes with its `WRITE_SETTINGS`)."""
+    with layer_write_settings(frame.sparkSession, layer):
+        (frame.write.format("delta").mode("append").partitionBy(EVENT_DATE).options(**CREATE_PROPERTIES.get(layer, {}))
+         .option("txnAppId", APP_ID).option("txnVersion", batch_id).save(path))
 
 
 def batch_writer(target: StreamTarget, run: StreamRun):

@@ -10,8 +10,10 @@ The only code that writes Delta. Three write modes cover every table:
 
 from __future__ import annotations
 
+import functools
 import os
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterator, Mapping, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import date
 from typing import Any
@@ -34,6 +36,13 @@ DELETE_FLAG = "_delete"
 CREATE_PROPERTIES: dict[str, dict[str, str]] = {
     "bronze": {"delta.dataSkippingNumIndexedCols": "0"},
 }
+# Parquet writer settings a layer's writes run with (Spark passes session settings to the
+# file writer). Bronze's text columns are mostly as many values as lines (ids, timestamps,
+# prices): Parquet would build a dictionary for each column chunk and give it up once it
+# outgrows its page, about a tenth of bronze's write (docs/performance.md).
+WRITE_SETTINGS: dict[str, dict[str, str]] = {
+    "bronze": {"parquet.enable.dictionary": "false"},
+}
 # How Spark and Delta say a path holds no Delta table (nothing there, or files without a log).
 MISSING_TABLE_ERRORS = {"PATH_NOT_FOUND", "DELTA_TABLE_NOT_FOUND", "DELTA_PATH_DOES_NOT_EXIST",
                         "DELTA_MISSING_DELTA_TABLE"}
@@ -49,6 +58,39 @@ def table_uri(lakehouse_root: str, key: AssetKey | Sequence[str]) -> str:
 def window_predicate(column: str, start: date, end: date) -> str:
     """SQL for `start <= column < end` on a DATE column."""
     return f"`{column}` >= DATE'{start.isoformat()}' AND `{column}` < DATE'{end.isoformat()}'"
+
+
+def layer_of(key: AssetKey | Sequence[str]) -> str:
+    return AssetKey.from_coercible(key).path[0]
+
+
+@contextmanager
+def layer_write_settings(spark: SparkSession, layer: str) -> Iterator[None]:
+    """Run the writes inside with `layer`'s `WRITE_SETTINGS` on the session, then put back
+    what was there (a run's steps write one after another on the session)."""
+    settings = WRITE_SETTINGS.get(layer, {})
+    before = {name: spark.conf.get(name, None) for name in settings}
+    for name, value in settings.items():
+        spark.conf.set(name, value)
+    try:
+        yield
+    finally:
+        for name, value in before.items():
+            if value is None:
+                spark.conf.unset(name)
+            else:
+                spark.conf.set(name, value)
+
+
+def _with_layer_settings(write):
+    """A `DeltaTables` write method (frame, key, ...) run under its table's layer's settings."""
+
+    @functools.wraps(write)
+    def wrapped(self: DeltaTables, frame: DataFrame, key: AssetKey | Sequence[str], *args, **kwargs):
+        with layer_write_settings(self.spark, layer_of(key)):
+            return write(self, frame, key, *args, **kwargs)
+
+    return wrapped
 
 
 @dataclass(frozen=True)
@@ -93,6 +135,7 @@ class DeltaTables:
             frame = frame.where(window_predicate(column, start, end))
         return frame
 
+    @_with_layer_settings
     def replace_window(self, frame: DataFrame, key: AssetKey | Sequence[str], column: str,
                        start: date, end: date, partition_by: bool = True) -> Commit:
         """Atomically replace the rows of `[start, end)` in `column`. The write fails if a
@@ -117,10 +160,12 @@ class DeltaTables:
         writer.save(path)
         return self.last_commit(key)
 
+    @_with_layer_settings
     def overwrite(self, frame: DataFrame, key: AssetKey | Sequence[str]) -> Commit:
         frame.write.format("delta").mode("overwrite").option("overwriteSchema", "true").save(self.path(key))
         return self.last_commit(key)
 
+    @_with_layer_settings
     def upsert_groups(self, frame: DataFrame, key: AssetKey | Sequence[str],
                       row_key: str, group_key: str) -> Commit:
         """Make the table's rows for every `group_key` value in `frame` exactly `frame`'s rows:
@@ -157,7 +202,7 @@ class DeltaTables:
         `errorifexists`, not `overwrite`: a run that found no table must never overwrite
         the rows another run has just committed. Two first writes racing both write their
         files, and Delta commits only one version 0; the other fails with a conflict."""
-        path, layer = self.path(key), AssetKey.from_coercible(key).path[0]
+        path, layer = self.path(key), layer_of(key)
         writer = frame.write.format("delta").mode("errorifexists").options(**CREATE_PROPERTIES.get(layer, {}))
         if partition_column:
             writer = writer.partitionBy(partition_column)

@@ -12,8 +12,8 @@ from __future__ import annotations
 
 import functools
 import os
-from collections.abc import Iterator, Mapping, Sequence
-from contextlib import contextmanager
+from collections.abc import Mapping, Sequence
+from contextlib import AbstractContextManager
 from dataclasses import dataclass
 from datetime import date
 from typing import Any
@@ -27,6 +27,7 @@ from pyspark.sql import functions as F
 
 from lakehouse_assets.failures import OUTSIDE_WINDOW
 from lakehouse_assets.resources.landing import canonical_uri, is_s3, to_spark_uri
+from lakehouse_assets.resources.session_settings import session_settings
 
 DELETE_FLAG = "_delete"
 # Delta table properties a layer's tables are created with (here and by the events stream).
@@ -37,11 +38,12 @@ CREATE_PROPERTIES: dict[str, dict[str, str]] = {
     "bronze": {"delta.dataSkippingNumIndexedCols": "0"},
 }
 # Parquet writer settings a layer's writes run with (Spark passes session settings to the
-# file writer). Bronze's text columns are mostly as many values as lines (ids, timestamps,
-# prices): Parquet would build a dictionary for each column chunk and give it up once it
-# outgrows its page, about a tenth of bronze's write (docs/performance.md).
+# file writer). Bronze's dictionaries (a hash and compare of every value of every text
+# column) were about a tenth of its write, and read back only by re-validation; zstd makes
+# up the size they saved and more: the 1 GB day's bronze 141 MB, against 175 MB with
+# dictionaries and snappy and 426 MB with snappy alone (docs/performance.md).
 WRITE_SETTINGS: dict[str, dict[str, str]] = {
-    "bronze": {"parquet.enable.dictionary": "false"},
+    "bronze": {"parquet.enable.dictionary": "false", "spark.sql.parquet.compression.codec": "zstd"},
 }
 # How Spark and Delta say a path holds no Delta table (nothing there, or files without a log).
 MISSING_TABLE_ERRORS = {"PATH_NOT_FOUND", "DELTA_TABLE_NOT_FOUND", "DELTA_PATH_DOES_NOT_EXIST",
@@ -64,22 +66,9 @@ def layer_of(key: AssetKey | Sequence[str]) -> str:
     return AssetKey.from_coercible(key).path[0]
 
 
-@contextmanager
-def layer_write_settings(spark: SparkSession, layer: str) -> Iterator[None]:
-    """Run the writes inside with `layer`'s `WRITE_SETTINGS` on the session, then put back
-    what was there (a run's steps write one after another on the session)."""
-    settings = WRITE_SETTINGS.get(layer, {})
-    before = {name: spark.conf.get(name, None) for name in settings}
-    for name, value in settings.items():
-        spark.conf.set(name, value)
-    try:
-        yield
-    finally:
-        for name, value in before.items():
-            if value is None:
-                spark.conf.unset(name)
-            else:
-                spark.conf.set(name, value)
+def layer_write_settings(spark: SparkSession, layer: str) -> AbstractContextManager[None]:
+    """The writes inside run with `layer`'s `WRITE_SETTINGS` on the session."""
+    return session_settings(spark, WRITE_SETTINGS.get(layer, {}))
 
 
 def _with_layer_settings(write):

@@ -18,9 +18,10 @@ from pyspark.sql import SparkSession
 from pyspark.sql import functions as F
 
 from lakehouse_assets.columns import PARTITION_COLUMN
-from lakehouse_assets.io_managers.tables import table_uri
+from lakehouse_assets.io_managers.tables import layer_write_settings, table_uri
 from lakehouse_assets.partitions import month_start
 from lakehouse_assets.resources.landing import to_spark_uri
+from lakehouse_assets.resources.session_settings import session_settings
 from lakehouse_assets.sources import SOURCES
 
 MONTH_COLUMN = "month"
@@ -61,7 +62,8 @@ def delete_before(spark: SparkSession, root: str, key: str, column: str, cutoff:
     """Delta DELETE of the rows with `column < cutoff`; returns the rows deleted."""
     table = DeltaTable.forPath(spark, table_uri(root, key.split("/")))
     before, _, _ = _last_operation(table)
-    table.delete(F.col(column) < F.lit(cutoff))
+    with layer_write_settings(spark, key.split("/")[0]):  # DELETE rewrites the files it keeps rows of
+        table.delete(F.col(column) < F.lit(cutoff))
     version, operation, metrics = _last_operation(table)
     if version == before or operation != "DELETE":
         return 0
@@ -82,7 +84,8 @@ def optimize(spark: SparkSession, root: str, key: str, zorder_by: tuple[str, ...
     date_column = RETENTION_COLUMNS.get(key)
     if since is not None and date_column in partition_columns:
         builder = builder.where(f"`{date_column}` >= '{since.isoformat()}'")
-    result = builder.executeZOrderBy(*zorder_by) if zorder_by else builder.executeCompaction()
+    with layer_write_settings(spark, key.split("/")[0]):  # files rewritten as the layer writes them
+        result = builder.executeZOrderBy(*zorder_by) if zorder_by else builder.executeCompaction()
     metrics = result.collect()[0]["metrics"]
     return {"files_added": int(metrics["numFilesAdded"]), "files_removed": int(metrics["numFilesRemoved"])}
 
@@ -95,14 +98,7 @@ def vacuum(spark: SparkSession, root: str, key: str, retention_hours: float) -> 
     table = DeltaTable.forPath(spark, table_uri(root, key.split("/")))
     # VACUUM lists the table with one task per LISTING_PARALLELISM (10,000 by default):
     # minutes of task scheduling for a small table. The session's own parallelism suffices.
-    previous = spark.conf.get(LISTING_PARALLELISM, None)
-    spark.conf.set(LISTING_PARALLELISM, str(spark.sparkContext.defaultParallelism))
-    try:
+    with session_settings(spark, {LISTING_PARALLELISM: str(spark.sparkContext.defaultParallelism)}):
         table.vacuum(retention_hours)
-    finally:
-        if previous is None:
-            spark.conf.unset(LISTING_PARALLELISM)
-        else:
-            spark.conf.set(LISTING_PARALLELISM, previous)
     _, operation, metrics = _last_operation(table)
     return int(metrics["numDeletedFiles"]) if operation == "VACUUM END" and "numDeletedFiles" in metrics else None

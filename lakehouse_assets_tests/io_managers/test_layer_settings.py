@@ -1,5 +1,5 @@
 """A layer's tables are created with its Delta properties and written with its Parquet
-settings: bronze without column statistics and without dictionary encoding."""
+settings: bronze without column statistics or dictionary encoding, compressed with zstd."""
 
 from __future__ import annotations
 
@@ -50,27 +50,32 @@ def test_other_layers_keep_their_column_statistics(spark, tmp_path):
     assert stats[0]["minValues"] == {"name": "a", "n": 1} and stats[0]["maxValues"] == {"name": "b", "n": 2}
 
 
-def _encodings(table: Path) -> set[str]:
-    """Every encoding of every column chunk in the table's data files."""
-    found = set()
+def _chunks(table: Path) -> list:
+    """The metadata of every column chunk in the table's data files."""
+    chunks = []
     for file in table.rglob("*.parquet"):
         metadata = pq.ParquetFile(file).metadata
-        for group in range(metadata.num_row_groups):
-            for column in range(metadata.num_columns):
-                found.update(metadata.row_group(group).column(column).encodings)
-    return found
+        chunks += [metadata.row_group(g).column(c)
+                   for g in range(metadata.num_row_groups) for c in range(metadata.num_columns)]
+    return chunks
 
 
-def test_bronze_is_written_without_dictionaries_and_other_layers_with_them(spark, tmp_path):
+def _dictionary_encoded(chunks: list) -> bool:
+    return any("DICTIONARY" in encoding for chunk in chunks for encoding in chunk.encodings)
+
+
+def test_bronze_is_written_without_dictionaries_in_zstd_and_other_layers_as_parquet_defaults(spark, tmp_path):
     # Few values, many rows: Parquet keeps a dictionary where it is allowed to.
     rows = [(DAY, "abc"[i % 3], i % 5) for i in range(1000)]
     _write(spark, tmp_path, ["bronze", "lines"], rows)
     _write(spark, tmp_path, ["silver", "lines"], rows)
-    bronze, silver = _encodings(tmp_path / "bronze" / "lines"), _encodings(tmp_path / "silver" / "lines")
-    assert bronze and not {e for e in bronze if "DICTIONARY" in e}
-    assert {e for e in silver if "DICTIONARY" in e}
-    # The session's own setting is back after each write.
+    bronze, silver = _chunks(tmp_path / "bronze" / "lines"), _chunks(tmp_path / "silver" / "lines")
+    assert bronze and not _dictionary_encoded(bronze)
+    assert {chunk.compression for chunk in bronze} == {"ZSTD"}
+    assert _dictionary_encoded(silver) and {chunk.compression for chunk in silver} == {"SNAPPY"}
+    # The session's own settings are back after each write.
     assert spark.conf.get("parquet.enable.dictionary", None) is None
+    assert spark.conf.get("spark.sql.parquet.compression.codec") == "snappy"
 
 
 def test_layer_settings_restore_the_session_after_a_failed_write(spark):

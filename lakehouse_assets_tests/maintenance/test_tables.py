@@ -8,6 +8,7 @@ import time
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 
+import pyarrow.parquet as pq
 import pytest
 from dagster import DagsterInstance
 from delta.tables import DeltaTable
@@ -74,6 +75,19 @@ def test_optimize_z_orders_recent_partitions_only(spark, tmp_path):
     assert active == 4  # the old partition keeps its three files, the recent one has one
     with pytest.raises(ValueError, match="zorder_by.gold/fact_sales"):
         optimize(spark, str(tmp_path), "gold/fact_sales", ("order_date",))
+
+
+@pytest.mark.slow  # Delta maintenance on a written table
+def test_compaction_rewrites_a_layers_files_with_its_write_settings(spark, tmp_path):
+    path = tmp_path / "bronze" / "orders"
+    for _ in range(2):
+        write_days(spark, path, [TODAY], "date", rows_per_day=4)
+    assert optimize(spark, str(tmp_path), "bronze/orders") == {"files_added": 1, "files_removed": 2}
+    active = DeltaTable.forPath(spark, str(path)).toDF().inputFiles()
+    codecs = {pq.ParquetFile(file.removeprefix("file:")).metadata.row_group(0).column(0).compression
+              for file in active}
+    assert codecs == {"ZSTD"}  # bronze's codec (io_managers/tables.py WRITE_SETTINGS), not the session's
+    assert spark.conf.get("spark.sql.parquet.compression.codec") == "snappy"
 
 
 @pytest.mark.slow  # Delta maintenance on a written table

@@ -40,7 +40,7 @@ CREATE_PROPERTIES: dict[str, dict[str, str]] = {
 # Parquet writer settings a layer's writes run with (Spark passes session settings to the
 # file writer). Bronze's dictionaries (a hash and compare of every value of every text
 # column) were about a tenth of its write, and read back only by re-validation; zstd makes
-# up the size they saved and more: the 1 GB day's bronze 141 MB, against 175 MB with
+# up the size they saved and more: the 1 GB day's bronze 146 MB, against 175 MB with
 # dictionaries and snappy and 426 MB with snappy alone (docs/performance.md).
 WRITE_SETTINGS: dict[str, dict[str, str]] = {
     "bronze": {"parquet.enable.dictionary": "false", "spark.sql.parquet.compression.codec": "zstd"},

@@ -10,7 +10,6 @@ The only code that writes Delta. Three write modes cover every table:
 
 from __future__ import annotations
 
-import functools
 import os
 from collections.abc import Mapping, Sequence
 from contextlib import AbstractContextManager
@@ -71,17 +70,6 @@ def layer_write_settings(spark: SparkSession, layer: str) -> AbstractContextMana
     return session_settings(spark, WRITE_SETTINGS.get(layer, {}))
 
 
-def _with_layer_settings(write):
-    """A `DeltaTables` write method (frame, key, ...) run under its table's layer's settings."""
-
-    @functools.wraps(write)
-    def wrapped(self: DeltaTables, frame: DataFrame, key: AssetKey | Sequence[str], *args, **kwargs):
-        with layer_write_settings(self.spark, layer_of(key)):
-            return write(self, frame, key, *args, **kwargs)
-
-    return wrapped
-
-
 @dataclass(frozen=True)
 class Commit:
     """What one write did, as the UI shows it."""
@@ -124,7 +112,6 @@ class DeltaTables:
             frame = frame.where(window_predicate(column, start, end))
         return frame
 
-    @_with_layer_settings
     def replace_window(self, frame: DataFrame, key: AssetKey | Sequence[str], column: str,
                        start: date, end: date, partition_by: bool = True) -> Commit:
         """Atomically replace the rows of `[start, end)` in `column`. The write fails if a
@@ -146,15 +133,15 @@ class DeltaTables:
         writer = frame.write.format("delta").mode("overwrite").option("replaceWhere", predicate)
         if partition_by:
             writer = writer.partitionBy(column)
-        writer.save(path)
+        with self._writing(key):
+            writer.save(path)
         return self.last_commit(key)
 
-    @_with_layer_settings
     def overwrite(self, frame: DataFrame, key: AssetKey | Sequence[str]) -> Commit:
-        frame.write.format("delta").mode("overwrite").option("overwriteSchema", "true").save(self.path(key))
+        with self._writing(key):
+            frame.write.format("delta").mode("overwrite").option("overwriteSchema", "true").save(self.path(key))
         return self.last_commit(key)
 
-    @_with_layer_settings
     def upsert_groups(self, frame: DataFrame, key: AssetKey | Sequence[str],
                       row_key: str, group_key: str) -> Commit:
         """Make the table's rows for every `group_key` value in `frame` exactly `frame`'s rows:
@@ -173,15 +160,20 @@ class DeltaTables:
             stale.select(*frame.columns).withColumn(DELETE_FLAG, F.lit(True))
         )
         values = {c: F.col(f"s.`{c}`") for c in frame.columns}
-        (
+        merge = (
             target.alias("t")
             .merge(changes.alias("s"), f"t.`{row_key}` = s.`{row_key}`")
             .whenMatchedDelete(condition=F.col(f"s.{DELETE_FLAG}"))
             .whenMatchedUpdate(set=values)
             .whenNotMatchedInsert(condition=~F.col(f"s.{DELETE_FLAG}"), values=values)
-            .execute()
         )
+        with self._writing(key):
+            merge.execute()
         return self.last_commit(key)
+
+    def _writing(self, key: AssetKey | Sequence[str]) -> AbstractContextManager[None]:
+        """Spark writes the files of a table of `key`'s layer inside, with its `WRITE_SETTINGS`."""
+        return layer_write_settings(self.spark, layer_of(key))
 
     def _create(self, frame: DataFrame, key: AssetKey | Sequence[str], partition_column: str | None = None) -> bool:
         """Create the table from `frame` (with its layer's `CREATE_PROPERTIES`); False if a
@@ -196,7 +188,8 @@ class DeltaTables:
         if partition_column:
             writer = writer.partitionBy(partition_column)
         try:
-            writer.save(path)
+            with self._writing(key):
+                writer.save(path)
         except Exception:  # noqa: BLE001 - AnalysisException (exists) or a commit conflict
             if DeltaTable.isDeltaTable(self.spark, path):
                 return False

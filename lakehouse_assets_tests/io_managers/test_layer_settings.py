@@ -68,6 +68,7 @@ def test_bronze_is_written_without_dictionaries_in_zstd_and_other_layers_as_parq
     # Few values, many rows: Parquet keeps a dictionary where it is allowed to.
     rows = [(DAY, "abc"[i % 3], i % 5) for i in range(1000)]
     _write(spark, tmp_path, ["bronze", "lines"], rows)
+    _write(spark, tmp_path, ["bronze", "lines"], rows)  # the table's creation, then a replaceWhere
     _write(spark, tmp_path, ["silver", "lines"], rows)
     bronze, silver = _chunks(tmp_path / "bronze" / "lines"), _chunks(tmp_path / "silver" / "lines")
     assert bronze and not _dictionary_encoded(bronze)

@@ -22,113 +22,33 @@ from pathlib import Path
 from typing import Annotated, Any
 
 import yaml
-from pydantic import AfterValidator, BeforeValidator, Field, TypeAdapter, ValidationError
+from pydantic import AfterValidator, BeforeValidator, TypeAdapter, ValidationError
 from pydantic.dataclasses import dataclass
 
 from lakehouse_assets.encryption import S3Encryption
 from lakehouse_assets.settings_orchestration import MIN_VACUUM_RETENTION_HOURS as MIN_VACUUM_RETENTION_HOURS
 from lakehouse_assets.settings_orchestration import MODEL, OrchestrationSettings, OrEmpty
 from lakehouse_assets.settings_orchestration import MaintenanceSettings as MaintenanceSettings
+from lakehouse_assets.settings_sections import (
+    CatalogSettings,
+    CrmSettings,
+    FxApiSettings,
+    SchemaDriftSettings,
+    SparkSettings,
+)
 from lakehouse_assets.sources import DEFAULT_CURRENCIES
 
 PROJECT_ROOT = Path(__file__).resolve().parents[1]
 DEFAULT_ENV = "local"
-SCHEMA_DRIFT_POLICIES = ("reject", "carry")
-CATALOG_KINDS = ("none", "glue")
 
 
 class ConfigError(ValueError):
     """The configuration cannot be used; the message says which file and key."""
 
 
-def _spark_value(value: Any) -> Any:
-    """A YAML boolean in `spark.conf` is Spark's `true`/`false`."""
-    return str(value).lower() if isinstance(value, bool) else value
-
-
-SparkConf = Annotated[Mapping[str, Annotated[str, BeforeValidator(_spark_value)]], OrEmpty]
-
-
-def _runtime_sql(conf: Mapping[str, str]) -> Mapping[str, str]:
-    wrong = [key for key in conf if not key.startswith("spark.sql.")]
-    if wrong:
-        raise ValueError(f"only spark.sql.* settings can change between steps, not {', '.join(wrong)}")
-    return conf
-
-
-@dataclass(frozen=True, config=MODEL)
-class SmallInputSettings:
-    """Spark SQL settings for a step whose input is small (`resources/input_size.py`): applied
-    when the landing files of the step's dates add up to at most `max_mb` (0: never)."""
-
-    max_mb: Annotated[float, Field(ge=0)] = 0
-    conf: Annotated[SparkConf, AfterValidator(_runtime_sql)] = field(default_factory=dict)
-
-
-@dataclass(frozen=True, config=MODEL)
-class SparkSettings:
-    master: str = "local[*]"
-    driver_memory: str = "4g"
-    shuffle_partitions: int = 4
-    conf: SparkConf = field(default_factory=dict)
-    small_input: Annotated[SmallInputSettings, OrEmpty] = field(default_factory=SmallInputSettings)
-
-
-def _policy(value: Any) -> Any:
-    if isinstance(value, str) and value.lower() in SCHEMA_DRIFT_POLICIES:
-        return value.lower()
-    raise ValueError(f"must be one of {', '.join(SCHEMA_DRIFT_POLICIES)}, not {value!r}")
-
-
-@dataclass(frozen=True, config=MODEL)
-class SchemaDriftSettings:
-    """What bronze does with a landing column the source contract does not know
-    (docs/robustness.md): `reject` quarantines the file's lines as `malformed_row` naming
-    the column; `carry` keeps the values in bronze's `_extra` map and validates the rest."""
-
-    new_columns: Annotated[str, BeforeValidator(_policy)] = "reject"
-
-
 def _encryption(value: Any) -> Any:
     """`s3_encryption` as a file writes it (`mode`, `kms_key_id`); an S3Encryption passes."""
     return S3Encryption.from_mapping(value) if value is None or isinstance(value, Mapping) else value
-
-
-def _catalog_kind(value: Any) -> Any:
-    if isinstance(value, str) and value.lower() in CATALOG_KINDS:
-        return value.lower()
-    raise ValueError(f"must be one of {', '.join(CATALOG_KINDS)}, not {value!r}")
-
-
-@dataclass(frozen=True, config=MODEL)
-class CatalogSettings:
-    """The table catalog (docs/catalog.md): `kind: glue` registers every table in the Glue
-    database `database` after `lakehouse run` and after each asset job; `none` (default)
-    leaves that to `lakehouse catalog`."""
-
-    kind: Annotated[str, BeforeValidator(_catalog_kind)] = "none"
-    database: str = "retail_lakehouse"
-
-
-@dataclass(frozen=True, config=MODEL)
-class FxApiSettings:
-    """How `LAKEHOUSE_FX_API_URL` is read (docs/sources.md): per-request timeout, and the total
-    time a fetch may spend waiting out 429/503 answers' `Retry-After` before it fails."""
-
-    timeout_seconds: Annotated[float, Field(gt=0)] = 30.0
-    max_wait_seconds: Annotated[float, Field(ge=0)] = 300.0
-
-
-@dataclass(frozen=True, config=MODEL)
-class CrmSettings:
-    """How the crm source is read when `LAKEHOUSE_CRM_JDBC_URL` is set (docs/sources.md): each
-    extraction re-reads `overlap_minutes` below the last high-water mark (rows committed late
-    with an older `updated_at`), JDBC fetches `fetch_size` rows a round trip, and the watermark
-    check warns when the mark trails the extraction's bound by more than `max_lag_hours`."""
-
-    overlap_minutes: Annotated[int, Field(ge=0)] = 60
-    fetch_size: Annotated[int, Field(gt=0)] = 10_000
-    max_lag_hours: Annotated[float, Field(gt=0)] = 48.0
 
 
 Root = Annotated[str, AfterValidator(lambda value: resolve_root(value, PROJECT_ROOT))]

@@ -24,7 +24,7 @@ from pyspark.sql import functions as F
 from lakehouse_assets.columns import PARTITION_COLUMN, UPDATED_AT_COL
 from lakehouse_assets.io_managers.tables import Commit, DeltaTables
 from lakehouse_assets.resources.crm_db import CrmDatabase
-from lakehouse_assets.settings import CrmSettings
+from lakehouse_assets.settings_sections import CrmSettings
 from lakehouse_assets.sources import CRM_SOURCES, CRM_TABLES, Source
 from lakehouse_assets.transforms.crm import bronze_rows
 

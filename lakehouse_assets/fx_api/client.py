@@ -22,7 +22,7 @@ from decimal import Decimal
 from email.utils import parsedate_to_datetime
 
 from lakehouse_assets.resources.secrets import resolve_secret
-from lakehouse_assets.settings import FxApiSettings
+from lakehouse_assets.settings_sections import FxApiSettings
 
 URL_VAR = "LAKEHOUSE_FX_API_URL"
 TOKEN_VAR = "LAKEHOUSE_FX_API_TOKEN"

@@ -14,8 +14,9 @@ from typing import Any
 from dagster import ConfigurableResource, InitResourceContext
 from pydantic import PrivateAttr
 
+from lakehouse_assets.resources.s3_store import s3_client
 from lakehouse_assets.resources.settings import LakehouseSettings
-from lakehouse_assets.resources.storage import FileStore, is_s3, s3_client, store_for
+from lakehouse_assets.resources.storage import FileStore, is_s3, store_for
 from lakehouse_assets.settings import Settings
 
 

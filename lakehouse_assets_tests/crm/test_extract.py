@@ -11,7 +11,7 @@ from pyspark.sql import functions as F
 from lakehouse_assets.columns import PARTITION_COLUMN
 from lakehouse_assets.crm import extract as extraction
 from lakehouse_assets.io_managers.tables import DeltaTables
-from lakehouse_assets.settings import CrmSettings
+from lakehouse_assets.settings_sections import CrmSettings
 from lakehouse_assets.sources import CRM_DEALS
 from lakehouse_assets.transforms import crm as crm_rows
 from lakehouse_assets_tests.crm.conftest import commit_rows

@@ -6,7 +6,7 @@ from __future__ import annotations
 from datetime import date, datetime, timedelta
 
 from lakehouse_assets.generate.crm import crm_days
-from lakehouse_assets.settings import CrmSettings
+from lakehouse_assets.settings_sections import CrmSettings
 
 START = date(2024, 3, 4)
 

@@ -13,8 +13,9 @@ import pyarrow.parquet as pq
 import pytest
 
 from lakehouse_assets.encryption import S3Encryption
+from lakehouse_assets.resources.s3_store import S3Store
 from lakehouse_assets.resources.settings import LakehouseSettings
-from lakehouse_assets.resources.storage import LocalStore, S3Store, store_for
+from lakehouse_assets.resources.storage import LocalStore, store_for
 from lakehouse_assets.resources.storage_resource import LakehouseStorage
 
 

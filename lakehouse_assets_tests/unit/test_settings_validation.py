@@ -9,7 +9,8 @@ from decimal import Decimal
 import pytest
 
 from lakehouse_assets.encryption import SSE_KMS, S3Encryption
-from lakehouse_assets.settings import ConfigError, SchemaDriftSettings, load_settings, settings_from_mapping
+from lakehouse_assets.settings import ConfigError, load_settings, settings_from_mapping
+from lakehouse_assets.settings_sections import SchemaDriftSettings
 
 ROOTS = {"landing_root": "l", "lakehouse_root": "h"}
 

@@ -58,3 +58,9 @@ def test_short_names_are_classes_and_resolve(spark):
     for name in SHORT_NAMES:
         assert spark._jvm.java.lang.Class.forName(name).getName() == name
     assert spark._jvm.functions.lit(1).toString() == "1"
+
+
+def test_the_default_driver_runs_the_throughput_collector():
+    """The local environment keeps the default options: UTC and the parallel collector."""
+    options = spark_conf(load_settings("local"))["spark.driver.extraJavaOptions"]
+    assert options.startswith("-Duser.timezone=UTC -XX:+UseParallelGC")

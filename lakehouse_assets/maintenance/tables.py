@@ -18,7 +18,7 @@ from pyspark.sql import SparkSession
 from pyspark.sql import functions as F
 
 from lakehouse_assets.columns import PARTITION_COLUMN
-from lakehouse_assets.io_managers.tables import layer_write_settings, table_uri
+from lakehouse_assets.io_managers.tables import layer_of, layer_write_settings, table_uri
 from lakehouse_assets.partitions import month_start
 from lakehouse_assets.resources.landing import to_spark_uri
 from lakehouse_assets.resources.session_settings import session_settings
@@ -62,7 +62,7 @@ def delete_before(spark: SparkSession, root: str, key: str, column: str, cutoff:
     """Delta DELETE of the rows with `column < cutoff`; returns the rows deleted."""
     table = DeltaTable.forPath(spark, table_uri(root, key.split("/")))
     before, _, _ = _last_operation(table)
-    with layer_write_settings(spark, key.split("/")[0]):  # DELETE rewrites the files it keeps rows of
+    with layer_write_settings(spark, layer_of(key.split("/"))):  # DELETE rewrites the files it keeps rows of
         table.delete(F.col(column) < F.lit(cutoff))
     version, operation, metrics = _last_operation(table)
     if version == before or operation != "DELETE":
@@ -84,7 +84,7 @@ def optimize(spark: SparkSession, root: str, key: str, zorder_by: tuple[str, ...
     date_column = RETENTION_COLUMNS.get(key)
     if since is not None and date_column in partition_columns:
         builder = builder.where(f"`{date_column}` >= '{since.isoformat()}'")
-    with layer_write_settings(spark, key.split("/")[0]):  # files rewritten as the layer writes them
+    with layer_write_settings(spark, layer_of(key.split("/"))):  # files rewritten as the layer writes them
         result = builder.executeZOrderBy(*zorder_by) if zorder_by else builder.executeCompaction()
     metrics = result.collect()[0]["metrics"]
     return {"files_added": int(metrics["numFilesAdded"]), "files_removed": int(metrics["numFilesRemoved"])}

@@ -2,10 +2,8 @@
 (one HTTP endpoint for S3, KMS, Glue, Secrets Manager, IAM, STS and EMR Serverless),
 check every resource with boto3, then destroy and check that everything is gone.
 
-The module is copied to a temporary folder with one addition, `moto_override.tf`, a
-Terraform override file that merges the endpoints, fake keys and skip flags into the
-module's provider block; the committed module carries none of them. The test's
-variables (bucket names, force_destroy, no recovery windows) come from a tfvars file.
+terraform runs on a copy of the module pointed at moto (`Terraform` in deploy/terraform.py,
+which says how); the checks that need no terraform are in test_terraform_module.
 
 Where the module meets moto's limits:
 - moto 5.2 reports a new EMR Serverless application as STARTED, where AWS reports
@@ -18,125 +16,29 @@ Where the module meets moto's limits:
 from __future__ import annotations
 
 import json
-import os
-import re
 import shutil
 import subprocess
 import urllib.request
-from pathlib import Path
 
 import boto3
 import pytest
-import yaml
 from botocore.exceptions import ClientError
 
 from lakehouse_assets.resources.secrets import SECRET_ENV_VARS, resolve_secret
 from lakehouse_assets.settings import PROJECT_ROOT, load_settings
+from lakehouse_assets_tests.deploy.terraform import (
+    LAKEHOUSE_BUCKET,
+    LANDING_BUCKET,
+    MODULE,
+    PREFIX,
+    RESTRICTED_LAYERS,
+    SECRET_NAMES,
+    Terraform,
+    needs_terraform,
+)
 from lakehouse_assets_tests.s3 import MotoS3
 
 pytestmark = pytest.mark.slow
-
-MODULE = PROJECT_ROOT / "deploy" / "terraform"
-CLI_CONFIG = MODULE / "terraform.rc"
-LANDING_BUCKET = "tf-retail-landing"
-LAKEHOUSE_BUCKET = "tf-retail-lakehouse"
-PREFIX = "retail-lakehouse"  # name_prefix's default
-SECRET_NAMES = {f"{PREFIX}/{name}" for name in ("pii-hmac-key", "pii-salt", "mart-password", "bi-password")}
-RESTRICTED_LAYERS = ("bronze", "quarantine")
-# The services the provider is pointed at; each has an `endpoints` argument of that name.
-SERVICES = ("s3", "kms", "glue", "secretsmanager", "iam", "sts", "emrserverless")
-
-
-def _mirror() -> Path:
-    """The filesystem mirror named by the committed CLI configuration."""
-    found = re.search(r'filesystem_mirror\s*{[^}]*path\s*=\s*"([^"]+)"', CLI_CONFIG.read_text())
-    assert found, f"{CLI_CONFIG} names no filesystem_mirror path"
-    return Path(found.group(1))
-
-
-def _locked_aws_version() -> str:
-    lock = (MODULE / ".terraform.lock.hcl").read_text()
-    found = re.search(r'provider "registry.terraform.io/hashicorp/aws" {\s*version\s*=\s*"([^"]+)"', lock)
-    assert found, "deploy/terraform/.terraform.lock.hcl pins no hashicorp/aws version"
-    return found.group(1)
-
-
-def _why_not_runnable() -> str | None:
-    if shutil.which("terraform") is None:
-        return ("terraform not found on PATH: install Terraform >= 1.5 "
-                "(https://developer.hashicorp.com/terraform/install) to run the deployment test")
-    version = _locked_aws_version()
-    provider = _mirror() / "registry.terraform.io" / "hashicorp" / "aws" / version
-    if not provider.is_dir():
-        return (f"the provider mirror named by deploy/terraform/terraform.rc has no hashicorp/aws {version} "
-                f"({provider} is missing): on a machine with registry access run "
-                f"`terraform providers mirror {_mirror()}` in deploy/terraform and copy the folder here")
-    return None
-
-
-needs_terraform = pytest.mark.skipif(_why_not_runnable() is not None, reason=_why_not_runnable() or "")
-
-
-def _override(endpoint: str) -> str:
-    endpoints = "\n".join(f'    {service} = "{endpoint}"' for service in SERVICES)
-    return f"""\
-provider "aws" {{
-  access_key                  = "testing"
-  secret_key                  = "testing-secret"
-  skip_credentials_validation = true
-  skip_requesting_account_id  = true
-  skip_metadata_api_check     = true
-  skip_region_validation      = true
-  s3_use_path_style           = true
-
-  endpoints {{
-{endpoints}
-  }}
-}}
-"""
-
-
-class Terraform:
-    """terraform in a copy of the module, with its own data dir and the committed CLI config."""
-
-    def __init__(self, workdir: Path, endpoint: str) -> None:
-        self.workdir = workdir
-        self.env = {
-            **os.environ,
-            "TF_CLI_CONFIG_FILE": str(CLI_CONFIG),
-            "TF_DATA_DIR": str(workdir / ".terraform"),
-            "TF_IN_AUTOMATION": "1",
-            "TF_INPUT": "0",
-            "CHECKPOINT_DISABLE": "1",
-            "AWS_EC2_METADATA_DISABLED": "true",
-        }
-        shutil.copytree(MODULE, workdir, ignore=shutil.ignore_patterns(".terraform", "*.tfstate*"))
-        (workdir / "moto_override.tf").write_text(_override(endpoint))
-        (workdir / "test.tfvars.json").write_text(json.dumps({
-            "landing_bucket_name": LANDING_BUCKET,
-            "lakehouse_bucket_name": LAKEHOUSE_BUCKET,
-            "force_destroy": True,
-            "secret_recovery_window_days": 0,
-            "kms_deletion_window_days": 7,
-        }))
-        self.destroyed = False
-
-    def __call__(self, *args: str, timeout: int = 300) -> str:
-        done = subprocess.run(["terraform", *args, "-no-color"], cwd=self.workdir, env=self.env,
-                              capture_output=True, text=True, timeout=timeout)
-        assert done.returncode == 0, f"terraform {args[0]} failed:\n{done.stdout[-3000:]}\n{done.stderr[-3000:]}"
-        return done.stdout
-
-    def apply(self) -> dict:
-        self("apply", "-auto-approve", "-var-file=test.tfvars.json")
-        raw = json.loads(self("output", "-json"))
-        return {name: item["value"] for name, item in raw.items()}
-
-    def destroy(self) -> None:
-        if not self.destroyed:
-            # The state was written by the apply just before: no refresh needed.
-            self("destroy", "-auto-approve", "-refresh=false", "-var-file=test.tfvars.json")
-            self.destroyed = True
 
 
 @pytest.fixture(scope="module")
@@ -178,42 +80,6 @@ def statements(policy: dict | str) -> list[dict]:
 def as_list(value) -> list:
     return value if isinstance(value, list) else [value]
 
-
-# ---------------------------------------------------------------------------
-# Without terraform: the module's defaults agree with the project's configuration
-# ---------------------------------------------------------------------------
-
-
-def _default(variable: str) -> str:
-    text = (MODULE / "variables.tf").read_text()
-    block = re.search(rf'variable "{variable}" {{(.*?)\n}}', text, re.S)
-    assert block, f"variables.tf declares no {variable}"
-    value = re.search(r'^\s*default\s*=\s*"?([^"\n]+)"?\s*$', block.group(1), re.M)
-    assert value, f"{variable} has no default"
-    return value.group(1)
-
-
-def test_module_defaults_follow_the_s3_config():
-    settings = load_settings("s3")
-    raw = yaml.safe_load((PROJECT_ROOT / "config" / "s3.yaml").read_text())
-    assert int(_default("landing_retention_days")) == settings.orchestration.maintenance.retention_days["bronze"]
-    assert raw["landing_root"].split("/", 3)[3] == _default("landing_prefix")
-    assert raw["lakehouse_root"].split("/", 3)[3] == _default("lakehouse_prefix")
-    assert _default("glue_database_name") == "retail_lakehouse"
-
-
-def test_every_variable_and_output_is_described():
-    for name in ("variables.tf", "outputs.tf"):
-        text = (MODULE / name).read_text()
-        blocks = re.findall(r'^(?:variable|output) "(\w+)" {(.*?)^}', text, re.S | re.M)
-        assert blocks, name
-        undescribed = [block for block, body in blocks if not re.search(r"^\s+description\s*=", body, re.M)]
-        assert undescribed == [], f"{name}: no description for {undescribed}"
-
-
-# ---------------------------------------------------------------------------
-# With terraform and moto's server
-# ---------------------------------------------------------------------------
 
 
 @needs_terraform

@@ -10,8 +10,9 @@ step recomputes its asset and rewrites it, which every write mode makes idempote
   lost Spark executor, a Delta concurrent-commit conflict) usually goes away: it is
   raised as a retryable `Failure` whose description says what happened;
 - a data error (a schema that does not match the table, rows outside the partition
-  being written, a missing upstream table) fails the same way every time: it is raised
-  as `Failure(allow_retries=False)`, which the policy never retries;
+  being written, a missing upstream table) or a lakehouse root where a table cannot be
+  created (a file in its place) fails the same way every time: it is raised as
+  `Failure(allow_retries=False)`, which the policy never retries;
 - anything else is raised unchanged (full trace); the policy retries it like any
   other step failure.
 
@@ -63,7 +64,8 @@ OUTSIDE_WINDOW = "rows outside the window being written to"
 _DATA = re.compile(
     rf"{OUTSIDE_WINDOW}|AnalysisException|DELTA_REPLACE_WHERE_MISMATCH|DELTA_FAILED_TO_MERGE_FIELDS|"
     r"schema mismatch|SchemaError|SchemaErrors|NumberFormatException|DateTimeException|"
-    r"ArithmeticException|CAST_INVALID_INPUT|MalformedInput|ParseException|does not exist at",
+    r"ArithmeticException|CAST_INVALID_INPUT|MalformedInput|ParseException|does not exist at|"
+    r"DELTA_CANNOT_CREATE_LOG_PATH|ParentNotDirectoryException|Not a directory",
     re.IGNORECASE,
 )
 _TRANSIENT_TYPES = (ConnectionError, TimeoutError)

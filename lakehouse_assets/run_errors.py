@@ -9,9 +9,11 @@ from __future__ import annotations
 
 import re
 
-from dagster import DagsterEvent
+from dagster import DagsterEvent, DagsterInvalidConfigError
 
 _JAVA_ERROR = re.compile(r"^[:\s]*((?:[a-z]\w*\.)+\w*(?:Exception|Error)\b.*)")
+# How Dagster words an `EnvVar` whose variable is not set when a run's config is resolved.
+_UNSET_VARIABLE = re.compile(r'environment variable "([A-Za-z_][A-Za-z0-9_]*)" which is not set')
 
 
 def root_cause(error) -> str:
@@ -38,3 +40,17 @@ def step_error(event: DagsterEvent) -> str:
     cause = root_cause(error)
     first = (error.message or "").strip().splitlines()[0] if error.message else ""
     return f"{first.rstrip('.')} - {cause}" if first.startswith("Exceeded max_retries") else cause
+
+
+def config_error(error: DagsterInvalidConfigError) -> str:
+    """Why a run's configuration was refused, in one sentence: the unset environment
+    variables it needs by name (a resource's `EnvVar`, such as the PII masking keys), else
+    Dagster's own messages without their traceback."""
+    unset = sorted(set(_UNSET_VARIABLE.findall(str(error))))
+    if unset:
+        verb = "is" if len(unset) == 1 else "are"
+        return (f"{', '.join(unset)} {verb} not set: the run's resources read {'it' if len(unset) == 1 else 'them'} "
+                "from the environment (docs/security.md lists each variable; `make run` makes local PII "
+                "keys in .cache/pii-keys.env)")
+    messages = [e.message.strip() for e in getattr(error, "errors", [])] or [str(error).strip().splitlines()[0]]
+    return "; ".join(" ".join(m.split()) for m in messages)

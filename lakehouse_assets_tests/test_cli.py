@@ -60,6 +60,20 @@ def test_unknown_environment_is_one_line(tmp_path):
     assert "LAKEHOUSE_ENV='nope'" in result.stderr and "Traceback" not in result.stderr
 
 
+def test_unset_masking_keys_are_named_in_one_paragraph(roots):
+    """The PII resource's keys come through `EnvVar`: unset, Dagster refuses the run's config
+    before any step; the CLI names the variables instead of printing Dagster's traceback."""
+    env = {**{k: v for k, v in os.environ.items() if not k.startswith("LAKEHOUSE_PII_")}, **roots}
+    result = subprocess.run([str(BIN / "lakehouse"), "run", "--start", DAY.isoformat()], cwd=PROJECT_ROOT,
+                            env=env, capture_output=True, text=True, timeout=300)
+    assert result.returncode == 1
+    last = result.stderr.strip().splitlines()[-1]
+    assert last.startswith(f"lakehouse run: daily_assets [{DAY}] did not start: "
+                           "LAKEHOUSE_PII_HMAC_KEY, LAKEHOUSE_PII_SALT are not set"), result.stderr[-2000:]
+    assert "Traceback" not in result.stderr
+    assert not Path(roots["LAKEHOUSE_ROOT"]).exists()
+
+
 def test_failed_run_exits_non_zero_with_a_paragraph(roots, tmp_path):
     blocked = tmp_path / "not-a-directory"
     blocked.write_text("a file where the lakehouse should be")

@@ -20,10 +20,12 @@ import sys
 from collections.abc import Callable
 from datetime import date
 
+from dagster import DagsterInvalidConfigError
+
 from lakehouse_assets.cli import catalog_cmd, crm_cmd, events_cmd, fx_cmd, mart_cmd
 from lakehouse_assets.cli.summary import print_summary
 from lakehouse_assets.partitions import PARTITIONS_START
-from lakehouse_assets.run_errors import step_error
+from lakehouse_assets.run_errors import config_error, step_error
 from lakehouse_assets.run_plan import PlannedRun, plan_runs
 
 
@@ -90,10 +92,15 @@ def execute(start: date, end: date, echo: Callable[[str], None] = print) -> int:
     for run in plan:
         echo(f"==> {run.describe()}")
         job = defs.resolve_job_def(run.job_name)
-        result = job.execute_in_process(
-            instance=instance, tags=run.tags, raise_on_error=False,
-            run_config={"loggers": {"console": {"config": {"log_level": "INFO"}}}},
-        )
+        try:
+            result = job.execute_in_process(
+                instance=instance, tags=run.tags, raise_on_error=False,
+                run_config={"loggers": {"console": {"config": {"log_level": "INFO"}}}},
+            )
+        except DagsterInvalidConfigError as error:  # raised before any step runs, whatever raise_on_error says
+            print(f"lakehouse run: {run.describe()} did not start: {config_error(error)}. It wrote nothing.",
+                  file=sys.stderr)
+            return 1
         results.append(result)
         if not result.success:
             print(failure_message(run, result), file=sys.stderr)

@@ -95,6 +95,8 @@ def events_of(result, kind: DagsterEventType) -> list:
     (RuntimeError("[DELTA_REPLACE_WHERE_MISMATCH] Written data does not conform to partial table overwrite"),
      Kind.DATA),
     (FileNotFoundError("table silver/orders does not exist at /x: materialize it first"), Kind.DATA),
+    (RuntimeError("org.apache.spark.sql.delta.DeltaIOException: [DELTA_CANNOT_CREATE_LOG_PATH] Cannot create "
+                  "file:/x/bronze/orders/_delta_log"), Kind.DATA),
     (KeyError("partition_expr"), Kind.UNKNOWN),
 ])
 def test_errors_are_classified(error, kind):

@@ -12,6 +12,7 @@ as `schema_drift.new_columns` says.
 
 from __future__ import annotations
 
+from concurrent.futures import Future
 from datetime import datetime
 from functools import reduce
 
@@ -71,7 +72,7 @@ def read_bronze(
     spark: SparkSession,
     source: Source,
     files: list[LandingFile],
-    hashes: dict[str, str],
+    hashes: dict[str, str] | Future[dict[str, str]],
     run_id: str,
     ingested_at: datetime,
     new_columns: str = REJECT,
@@ -80,7 +81,9 @@ def read_bronze(
     """All data lines of `files` (readable formats only) with their lineage columns.
 
     `new_columns` is the schema-drift policy for columns the contract does not know;
-    `shapes` (from `inspect_files`) saves inspecting the files again."""
+    `shapes` (from `inspect_files`) saves inspecting the files again. `hashes` may be a
+    Future: it is waited for only once the lines are planned, so the files' bytes can be
+    hashed while the driver builds the plan."""
     readable = [f for f in files if f.format in READERS]
     shapes = shapes if shapes is not None else inspect_files(spark, source, readable)
     frames = []
@@ -90,6 +93,8 @@ def read_bronze(
     if not frames:
         frames = [READERS["csv"](spark, [], source)]
     lines = reduce(DataFrame.unionByName, frames).withColumn("_row_seq", F.monotonically_increasing_id())
+    if isinstance(hashes, Future):
+        hashes = hashes.result()
     joined = with_file_columns(lines, _FILE_SCHEMA, file_lineage(spark, readable, hashes))
     return joined.select(
         *source.columns,

@@ -15,6 +15,7 @@ or silver checks fail keeps its previous silver and quarantine rows.
 from __future__ import annotations
 
 from collections.abc import Iterator
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 
@@ -64,11 +65,15 @@ def _read_landing(context: AssetExecutionContext, spark: SparkResource, source: 
     if not files:
         context.log.warning(f"no {source.name} files landed for {window.label}")
     context.log.info(f"reading {len(readable)} {source.name} file(s) for {window.label}")
-    hashes = hash_files(readable)
-    shapes = inspect_files(spark.session, source, readable)
-    bronze = read_bronze(spark.session, source, readable, hashes, run_id=context.run.run_id,
-                         ingested_at=ingested_at,
-                         new_columns=spark.settings.schema_drift.new_columns, shapes=shapes)
+    # The files are hashed (their bytes read once more: from S3, downloaded) on a thread of their
+    # own while the driver inspects them and plans their lines; lineage waits for the hashes.
+    with ThreadPoolExecutor(max_workers=1, thread_name_prefix="hash-files") as hashing:
+        hashed = hashing.submit(hash_files, readable)
+        shapes = inspect_files(spark.session, source, readable)
+        bronze = read_bronze(spark.session, source, readable, hashed, run_id=context.run.run_id,
+                             ingested_at=ingested_at,
+                             new_columns=spark.settings.schema_drift.new_columns, shapes=shapes)
+        hashes = hashed.result()
     problems = {f.uri: shapes[f.spark_path].problems for f in readable if f.spark_path in shapes}
     metadata = {
         "landing_files": len(readable),

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import gzip
 import json
+import time
+from concurrent.futures import ThreadPoolExecutor
 from datetime import UTC, date, datetime
 
 import pyarrow as pa
@@ -89,6 +91,23 @@ def test_redelivered_content_is_marked(spark, tmp_path):
     assert len(duplicates) == 1
     rows = bronze_of(spark, tmp_path, FX_RATES).collect()
     assert sum(r["_duplicate_of"] is not None for r in rows) == 1
+
+
+def test_hashes_given_as_a_future_are_waited_for_and_give_the_same_lineage(spark, tmp_path):
+    """The ingest step hashes the files on a thread of its own while the lines are planned."""
+    folder = landing_dir(tmp_path, "fx_rates")
+    (folder / "first.csv").write_text(f"{FX_HEADER}\n2024-03-01,EUR,1.08\n")
+    (folder / "second.csv").write_text(f"{FX_HEADER}\n2024-03-01,EUR,1.08\n2024-03-01,GBP,1.27\n")
+    (folder / "third.csv").write_text(f"{FX_HEADER}\n2024-03-01,EUR,1.08\n")
+    files = list_landing_files(str(tmp_path), "fx_rates", [DAY])
+    read_at = datetime.now(UTC)
+    lineage = ["_source_file", "_file_hash", "_duplicate_of", "currency", "_row_seq"]
+    given = read_bronze(spark, FX_RATES, files, hash_files(files), "run-1", read_at).select(lineage)
+    with ThreadPoolExecutor(max_workers=1) as pool:
+        hashed = pool.submit(lambda: (time.sleep(0.2), hash_files(files))[1])
+        waited = read_bronze(spark, FX_RATES, files, hashed, "run-1", read_at).select(lineage)
+    assert sorted(waited.collect()) == sorted(given.collect())
+    assert sum(r["_duplicate_of"] is not None for r in waited.collect()) == 1
 
 
 def test_unsupported_extension_is_listed_not_read(spark, tmp_path):

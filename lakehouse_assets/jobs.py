@@ -48,65 +48,48 @@ def in_layer(assets: Iterable[AssetsDefinition], layer: str, inside: bool = True
 
 
 RETRY_POLICY = retry_policy(definition_settings())
-LAKEHOUSE_ASSETS = in_layer(ASSETS, SERVING_LAYER, inside=False)
 SERVING = in_layer(ASSETS, SERVING_LAYER)
-# The crm source (docs/sources.md) has jobs of its own, run only when a CRM database is set.
+# The crm source (docs/sources.md) has jobs of its own, run only when a CRM database is set;
+# so has the events source (Kafka), run only when a broker is set.
 CRM = [a for a in ASSETS if any(a is c for c in CRM_ASSETS)]
-LAKEHOUSE_ASSETS = [a for a in LAKEHOUSE_ASSETS if not any(a is c for c in CRM_ASSETS)]
-# So has the events source (Kafka), run only when a broker is set.
 EVENTS = [a for a in ASSETS if any(a is e for e in EVENT_ASSETS)]
-LAKEHOUSE_ASSETS = [a for a in LAKEHOUSE_ASSETS if not any(a is e for e in EVENT_ASSETS)]
+LAKEHOUSE_ASSETS = [a for a in in_layer(ASSETS, SERVING_LAYER, inside=False)
+                    if not any(a is other for other in (*CRM, *EVENTS))]
 
-daily_job = define_asset_job(
-    DAILY_JOB, selection=partitioned_by(LAKEHOUSE_ASSETS, daily_partitions), tags=WRITER_TAGS,
-    op_retry_policy=RETRY_POLICY,
-    description="Every daily table, bronze to gold, for a date or a date range (one run).",
-)
-monthly_job = define_asset_job(
-    MONTHLY_JOB, selection=partitioned_by(LAKEHOUSE_ASSETS, monthly_partitions), tags=WRITER_TAGS,
-    op_retry_policy=RETRY_POLICY,
-    description="The monthly marts, for a month or a range of months (one run).",
-)
-unpartitioned_job = define_asset_job(
-    UNPARTITIONED_JOB, selection=partitioned_by(LAKEHOUSE_ASSETS, None), tags=WRITER_TAGS,
-    op_retry_policy=RETRY_POLICY,
-    description="Tables rebuilt whole from the fact (customer lifetime value).",
-)
+
+def writer_job(name: str, assets: Iterable[AssetsDefinition], partitions_def: PartitionsDefinition | None,
+               description: str):
+    """The job of `assets`' tables partitioned by `partitions_def`: one writer at a time
+    (WRITER_TAGS) and the retry policy."""
+    return define_asset_job(name, selection=partitioned_by(assets, partitions_def), tags=WRITER_TAGS,
+                            op_retry_policy=RETRY_POLICY, description=description)
+
+
+daily_job = writer_job(DAILY_JOB, LAKEHOUSE_ASSETS, daily_partitions,
+                       "Every daily table, bronze to gold, for a date or a date range (one run).")
+monthly_job = writer_job(MONTHLY_JOB, LAKEHOUSE_ASSETS, monthly_partitions,
+                         "The monthly marts, for a month or a range of months (one run).")
+unpartitioned_job = writer_job(UNPARTITIONED_JOB, LAKEHOUSE_ASSETS, None,
+                               "Tables rebuilt whole from the fact (customer lifetime value).")
 # One export at a time (WRITER_TAGS): an export's staging table is named after its mart and month.
-serving_monthly_job = define_asset_job(
-    SERVING_MONTHLY_JOB, selection=partitioned_by(SERVING, monthly_partitions), tags=WRITER_TAGS,
-    op_retry_policy=RETRY_POLICY,
-    description="The monthly marts exported to the mart database, a month per transaction (docs/serving.md).",
-)
-serving_unpartitioned_job = define_asset_job(
-    SERVING_UNPARTITIONED_JOB, selection=partitioned_by(SERVING, None), tags=WRITER_TAGS,
-    op_retry_policy=RETRY_POLICY,
-    description="Customer lifetime value exported to the mart database in one transaction.",
-)
+serving_monthly_job = writer_job(
+    SERVING_MONTHLY_JOB, SERVING, monthly_partitions,
+    "The monthly marts exported to the mart database, a month per transaction (docs/serving.md).")
+serving_unpartitioned_job = writer_job(SERVING_UNPARTITIONED_JOB, SERVING, None,
+                                       "Customer lifetime value exported to the mart database in one transaction.")
 # The events source (docs/sources.md): the stream, then the days' and the months' tables built from it.
-events_stream_job = define_asset_job(
-    EVENTS_INGEST_JOB, selection=partitioned_by(EVENTS, None), tags=WRITER_TAGS, op_retry_policy=RETRY_POLICY,
-    description="Read Kafka topic retail.events to its end into bronze/events and quarantine/events (exactly once).",
-)
-events_daily_job = define_asset_job(
-    EVENTS_DAILY_JOB, selection=partitioned_by(EVENTS, daily_partitions), tags=WRITER_TAGS,
-    op_retry_policy=RETRY_POLICY,
-    description="silver/events and gold/product_funnel_daily for a date or a date range (one run).",
-)
-events_monthly_job = define_asset_job(
-    EVENTS_MONTHLY_JOB, selection=partitioned_by(EVENTS, monthly_partitions), tags=WRITER_TAGS,
-    op_retry_policy=RETRY_POLICY,
-    description="gold/customer_engagement_monthly for a month or a range of months (one run).",
-)
+events_stream_job = writer_job(
+    EVENTS_INGEST_JOB, EVENTS, None,
+    "Read Kafka topic retail.events to its end into bronze/events and quarantine/events (exactly once).")
+events_daily_job = writer_job(EVENTS_DAILY_JOB, EVENTS, daily_partitions,
+                              "silver/events and gold/product_funnel_daily for a date or a date range (one run).")
+events_monthly_job = writer_job(EVENTS_MONTHLY_JOB, EVENTS, monthly_partitions,
+                                "gold/customer_engagement_monthly for a month or a range of months (one run).")
 # The crm source: extraction to dim_contact (bounded by the lakehouse/crm_until tag), then its mart's months.
-crm_extract_job = define_asset_job(
-    CRM_EXTRACT_JOB, selection=partitioned_by(CRM, None), tags=WRITER_TAGS, op_retry_policy=RETRY_POLICY,
-    description="The CRM tables over JDBC to bronze (incremental), silver, quarantine and dim_contact.",
-)
-crm_monthly_job = define_asset_job(
-    CRM_MONTHLY_JOB, selection=partitioned_by(CRM, monthly_partitions), tags=WRITER_TAGS,
-    op_retry_policy=RETRY_POLICY, description="gold/sales_pipeline_monthly for a month or a range of months.",
-)
+crm_extract_job = writer_job(CRM_EXTRACT_JOB, CRM, None,
+                             "The CRM tables over JDBC to bronze (incremental), silver, quarantine and dim_contact.")
+crm_monthly_job = writer_job(CRM_MONTHLY_JOB, CRM, monthly_partitions,
+                             "gold/sales_pipeline_monthly for a month or a range of months.")
 CRM_JOBS = [crm_extract_job, crm_monthly_job]
 ASSET_JOBS = [*CRM_JOBS, daily_job, monthly_job, unpartitioned_job, serving_monthly_job, serving_unpartitioned_job,
               events_stream_job, events_daily_job, events_monthly_job]

@@ -25,6 +25,7 @@ from pyspark.sql import DataFrame, SparkSession
 from pyspark.sql import functions as F
 
 from lakehouse_assets.failures import OUTSIDE_WINDOW
+from lakehouse_assets.resources.aws_env import AwsEnvironment
 from lakehouse_assets.resources.landing import canonical_uri, is_s3, to_spark_uri
 from lakehouse_assets.resources.session_settings import session_settings
 
@@ -223,20 +224,19 @@ class DeltaTables:
 def delta_rs_storage_options(environ: Mapping[str, str] = os.environ) -> dict[str, str]:
     """delta-rs (object_store) settings for S3 from the same standard AWS environment that
     `resources.spark.s3a_conf` gives s3a: endpoint (path-style, as s3a), region, keys."""
+    aws = AwsEnvironment.read(environ)
     options: dict[str, str] = {}
-    endpoint = environ.get("AWS_ENDPOINT_URL_S3") or environ.get("AWS_ENDPOINT_URL")
-    if endpoint:
-        options["AWS_ENDPOINT_URL"] = endpoint
+    if aws.endpoint:
+        options["AWS_ENDPOINT_URL"] = aws.endpoint
         options["AWS_VIRTUAL_HOSTED_STYLE_REQUEST"] = "false"
-        options["AWS_ALLOW_HTTP"] = str(endpoint.startswith("http://")).lower()
-    region = environ.get("AWS_REGION") or environ.get("AWS_DEFAULT_REGION")
-    if region:
-        options["AWS_REGION"] = region
-    if environ.get("AWS_ACCESS_KEY_ID") and environ.get("AWS_SECRET_ACCESS_KEY"):
-        options["AWS_ACCESS_KEY_ID"] = environ["AWS_ACCESS_KEY_ID"]
-        options["AWS_SECRET_ACCESS_KEY"] = environ["AWS_SECRET_ACCESS_KEY"]
-        if environ.get("AWS_SESSION_TOKEN"):
-            options["AWS_SESSION_TOKEN"] = environ["AWS_SESSION_TOKEN"]
+        options["AWS_ALLOW_HTTP"] = str(aws.plain_http).lower()
+    if aws.region:
+        options["AWS_REGION"] = aws.region
+    if aws.has_keys:
+        options["AWS_ACCESS_KEY_ID"] = aws.access_key
+        options["AWS_SECRET_ACCESS_KEY"] = aws.secret_key
+        if aws.session_token:
+            options["AWS_SESSION_TOKEN"] = aws.session_token
     return options
 
 

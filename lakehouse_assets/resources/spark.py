@@ -8,6 +8,7 @@ time zone and S3 settings.
 from __future__ import annotations
 
 import os
+from collections.abc import Mapping
 from datetime import date, timedelta
 from typing import Any
 
@@ -24,6 +25,7 @@ from pydantic import PrivateAttr
 from pyspark import SparkContext
 from pyspark.sql import SparkSession
 
+from lakehouse_assets.resources.aws_env import AwsEnvironment
 from lakehouse_assets.resources.class_archive import class_archive_options
 from lakehouse_assets.resources.input_size import MB, input_is_small, step_conf
 from lakehouse_assets.resources.jvm import check_java, spark_jars
@@ -39,7 +41,7 @@ SIZED_STEP = "lakehouse.sizedForStep"
 STATIC_SQL_PREFIXES = ("spark.sql.extensions", "spark.sql.catalog.spark_catalog", "spark.sql.warehouse")
 
 
-def s3a_conf(environ: os._Environ[str] | dict[str, str] = os.environ) -> dict[str, str]:
+def s3a_conf(environ: Mapping[str, str] = os.environ) -> dict[str, str]:
     """s3a settings from the standard AWS environment, so one code path serves AWS and
     any S3-compatible endpoint. Credentials are only referenced, never copied to config."""
     conf = {
@@ -53,19 +55,18 @@ def s3a_conf(environ: os._Environ[str] | dict[str, str] = os.environ) -> dict[st
         # Delta on S3 is single-writer per table: see docs/operations.md.
         "spark.delta.logStore.s3a.impl": "io.delta.storage.S3SingleDriverLogStore",
     }
-    endpoint = environ.get("AWS_ENDPOINT_URL_S3") or environ.get("AWS_ENDPOINT_URL")
-    if endpoint:
-        conf["spark.hadoop.fs.s3a.endpoint"] = endpoint
+    aws = AwsEnvironment.read(environ)
+    if aws.endpoint:
+        conf["spark.hadoop.fs.s3a.endpoint"] = aws.endpoint
         conf["spark.hadoop.fs.s3a.path.style.access"] = "true"
-        conf["spark.hadoop.fs.s3a.connection.ssl.enabled"] = str(endpoint.startswith("https")).lower()
-    region = environ.get("AWS_REGION") or environ.get("AWS_DEFAULT_REGION")
-    if region:
-        conf["spark.hadoop.fs.s3a.endpoint.region"] = region
-    if environ.get("AWS_ACCESS_KEY_ID") and environ.get("AWS_SECRET_ACCESS_KEY"):
-        conf["spark.hadoop.fs.s3a.access.key"] = environ["AWS_ACCESS_KEY_ID"]
-        conf["spark.hadoop.fs.s3a.secret.key"] = environ["AWS_SECRET_ACCESS_KEY"]
-        if environ.get("AWS_SESSION_TOKEN"):
-            conf["spark.hadoop.fs.s3a.session.token"] = environ["AWS_SESSION_TOKEN"]
+        conf["spark.hadoop.fs.s3a.connection.ssl.enabled"] = str(not aws.plain_http).lower()
+    if aws.region:
+        conf["spark.hadoop.fs.s3a.endpoint.region"] = aws.region
+    if aws.has_keys:
+        conf["spark.hadoop.fs.s3a.access.key"] = aws.access_key
+        conf["spark.hadoop.fs.s3a.secret.key"] = aws.secret_key
+        if aws.session_token:
+            conf["spark.hadoop.fs.s3a.session.token"] = aws.session_token
     return conf
 
 

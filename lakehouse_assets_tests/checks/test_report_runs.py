@@ -89,7 +89,7 @@ GRAPHS: dict = {}  # "code location": the graph a run launched from the code loc
        partitions_def=DAILY)
 def dq_report(context):
     graph = GRAPHS.get("code location") or report_asset_graph(context)
-    report = build_report(context.instance, graph, context.run_id, window_of(context), report_days=3)
+    report = build_report(context.instance, graph, context.run.run_id, window_of(context), report_days=3)
     REPORTS.append(report)
     return MaterializeResult(metadata=report.metadata)
 

@@ -26,7 +26,6 @@ from sqlalchemy.exc import OperationalError
 from lakehouse_assets.failures import Kind, classified_failures, classify, retry_policy
 from lakehouse_assets.generate import generate
 from lakehouse_assets.orchestration.alerts import UI_URL_ENV, WEBHOOK_ENV, SlackWebhook, slack_on_run_failure
-from lakehouse_assets.partitions import daily_partitions
 from lakehouse_assets.run_plan import DAILY_JOB
 from lakehouse_assets.settings import PROJECT_ROOT, OrchestrationSettings, load_settings
 from lakehouse_assets_tests.orchestration.servers import RecordingWebhook, ThrottlingS3Proxy
@@ -74,8 +73,7 @@ def materialize_bronze_orders(instance: DagsterInstance):
     from lakehouse_assets.definitions import defs
 
     name = f"{DAILY_JOB}_bronze_orders"
-    retried = define_asset_job(name, selection=[BRONZE_ORDERS], partitions_def=daily_partitions,
-                               op_retry_policy=retry_policy(load_settings()))
+    retried = define_asset_job(name, selection=[BRONZE_ORDERS], op_retry_policy=retry_policy(load_settings()))
     test_defs = Definitions(assets=defs.assets, resources=defs.resources, executor=defs.executor, jobs=[retried])
     return test_defs.resolve_job_def(name).execute_in_process(
         instance=instance, partition_key=DAY.isoformat(), raise_on_error=False)

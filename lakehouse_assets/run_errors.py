@@ -48,9 +48,12 @@ def config_error(error: DagsterInvalidConfigError) -> str:
     Dagster's own messages without their traceback."""
     unset = sorted(set(_UNSET_VARIABLE.findall(str(error))))
     if unset:
-        verb = "is" if len(unset) == 1 else "are"
-        return (f"{', '.join(unset)} {verb} not set: the run's resources read {'it' if len(unset) == 1 else 'them'} "
-                "from the environment (docs/security.md lists each variable; `make run` makes local PII "
-                "keys in .cache/pii-keys.env)")
+        one = len(unset) == 1
+        hint = "docs/security.md lists each variable"
+        if any(name.startswith("LAKEHOUSE_PII_") for name in unset):
+            hint += ("; `make run` and `make ui` write local masking keys to .cache/pii-keys.env, "
+                     "exported with `set -a; . .cache/pii-keys.env; set +a`")
+        return (f"{', '.join(unset)} {'is' if one else 'are'} not set: the run's resources read "
+                f"{'it' if one else 'them'} from the environment ({hint})")
     messages = [e.message.strip() for e in getattr(error, "errors", [])] or [str(error).strip().splitlines()[0]]
     return "; ".join(" ".join(m.split()) for m in messages)

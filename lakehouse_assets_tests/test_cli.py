@@ -70,6 +70,7 @@ def test_unset_masking_keys_are_named_in_one_paragraph(roots):
     last = result.stderr.strip().splitlines()[-1]
     assert last.startswith(f"lakehouse run: daily_assets [{DAY}] did not start: "
                            "LAKEHOUSE_PII_HMAC_KEY, LAKEHOUSE_PII_SALT are not set"), result.stderr[-2000:]
+    assert "set -a; . .cache/pii-keys.env; set +a" in last
     assert "Traceback" not in result.stderr
     assert not Path(roots["LAKEHOUSE_ROOT"]).exists()
 

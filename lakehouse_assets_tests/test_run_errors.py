@@ -40,6 +40,7 @@ def test_unset_variables_are_named_sorted_without_dagsters_wording(monkeypatch):
     message = config_error(refused(keyed_job))
     assert message.startswith("TEST_RUN_ERRORS_KEY, TEST_RUN_ERRORS_SALT are not set: ")
     assert "Post processing" not in message and "\n" not in message
+    assert "pii-keys.env" not in message  # the local keys' hint is for the masking keys only
 
 
 def test_one_unset_variable_is_singular(monkeypatch):

@@ -11,12 +11,11 @@ from __future__ import annotations
 
 import os
 from collections.abc import Mapping
-from dataclasses import dataclass
-from urllib.parse import urlsplit
 
 from dagster import ConfigurableResource, InitResourceContext
 from pydantic import PrivateAttr
 
+from lakehouse_assets.resources.database_url import DatabaseAddress, UrlForm, parse_database_url
 from lakehouse_assets.resources.secrets import resolve_secret
 
 CRM_URL_VAR = "LAKEHOUSE_CRM_JDBC_URL"
@@ -35,23 +34,13 @@ class CrmConfigError(ValueError):
     """LAKEHOUSE_CRM_JDBC_URL is not a jdbc:postgresql://HOST:PORT/DATABASE URL."""
 
 
-@dataclass(frozen=True)
-class CrmAddress:
-    host: str
-    port: int
-    database: str
+CRM_URL = UrlForm(CRM_URL_VAR, "jdbc:postgresql://HOST:PORT/DATABASE", ("postgresql",), DEFAULT_PORT,
+                  CRM_USER_VAR, CRM_PASSWORD_VAR, prefix=JDBC_PREFIX)
 
 
-def parse_crm_url(url: str) -> CrmAddress:
+def parse_crm_url(url: str) -> DatabaseAddress:
     """`jdbc:postgresql://HOST[:PORT]/DATABASE` -> its parts (credentials never in the URL)."""
-    text = url.strip()
-    parts = urlsplit(text[len(JDBC_PREFIX):] if text.startswith(JDBC_PREFIX) else "")
-    database = parts.path.strip("/")
-    if parts.scheme != "postgresql" or not parts.hostname or not database or "/" in database:
-        raise CrmConfigError(f"{CRM_URL_VAR} must look like jdbc:postgresql://HOST:PORT/DATABASE (got {url!r})")
-    if parts.username or parts.password or "password" in parts.query.lower():
-        raise CrmConfigError(f"{CRM_URL_VAR} must not hold credentials: set {CRM_USER_VAR} and {CRM_PASSWORD_VAR}")
-    return CrmAddress(parts.hostname, parts.port or DEFAULT_PORT, database)
+    return parse_database_url(url, CRM_URL, CrmConfigError)
 
 
 def crm_configured(environ: Mapping[str, str] = os.environ) -> bool:
@@ -66,13 +55,13 @@ class CrmDatabase(ConfigurableResource):
     user: str
     password: str = ""
 
-    _address: CrmAddress | None = PrivateAttr(default=None)
+    _address: DatabaseAddress | None = PrivateAttr(default=None)
     _credentials: tuple[str, str] | None = PrivateAttr(default=None)
 
     def setup_for_execution(self, context: InitResourceContext) -> None:
         self._resolve()
 
-    def _resolve(self) -> tuple[CrmAddress, tuple[str, str]]:
+    def _resolve(self) -> tuple[DatabaseAddress, tuple[str, str]]:
         if self._address is None or self._credentials is None:
             self._address = parse_crm_url(self.url)
             # Unset or empty: no password (a local server that trusts 127.0.0.1).
@@ -81,7 +70,7 @@ class CrmDatabase(ConfigurableResource):
         return self._address, self._credentials
 
     @property
-    def address(self) -> CrmAddress:
+    def address(self) -> DatabaseAddress:
         return self._resolve()[0]
 
     def connect(self):

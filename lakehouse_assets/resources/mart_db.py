@@ -12,12 +12,11 @@ from __future__ import annotations
 
 import os
 from collections.abc import Mapping
-from dataclasses import dataclass
-from urllib.parse import urlsplit
 
 from dagster import ConfigurableResource, InitResourceContext
 from pydantic import PrivateAttr
 
+from lakehouse_assets.resources.database_url import DatabaseAddress, UrlForm, parse_database_url
 from lakehouse_assets.resources.secrets import resolve_secret
 
 MART_URL_VAR = "LAKEHOUSE_MART_URL"
@@ -36,23 +35,13 @@ class MartConfigError(ValueError):
     """LAKEHOUSE_MART_URL is not a mysql://HOST:PORT/DATABASE URL."""
 
 
-@dataclass(frozen=True)
-class MartAddress:
-    host: str
-    port: int
-    database: str
+MART_URL = UrlForm(MART_URL_VAR, "mysql://HOST:PORT/retail_mart", URL_SCHEMES, DEFAULT_PORT,
+                   MART_USER_VAR, MART_PASSWORD_VAR)
 
 
-def parse_mart_url(url: str) -> MartAddress:
+def parse_mart_url(url: str) -> DatabaseAddress:
     """`mysql://HOST[:PORT]/DATABASE` -> its parts (the URL never holds credentials)."""
-    parts = urlsplit(url.strip())
-    database = parts.path.strip("/")
-    if parts.scheme not in URL_SCHEMES or not parts.hostname or not database or "/" in database:
-        raise MartConfigError(f"{MART_URL_VAR} must look like mysql://HOST:PORT/retail_mart (got {url!r})")
-    if parts.username or parts.password:
-        raise MartConfigError(f"{MART_URL_VAR} must not hold credentials: set {MART_USER_VAR} and "
-                              f"{MART_PASSWORD_VAR}")
-    return MartAddress(parts.hostname, parts.port or DEFAULT_PORT, database)
+    return parse_database_url(url, MART_URL, MartConfigError)
 
 
 def mart_configured(environ: Mapping[str, str] = os.environ) -> bool:
@@ -67,13 +56,13 @@ class MartDatabase(ConfigurableResource):
     user: str
     password: str
 
-    _address: MartAddress | None = PrivateAttr(default=None)
+    _address: DatabaseAddress | None = PrivateAttr(default=None)
     _credentials: tuple[str, str] | None = PrivateAttr(default=None)
 
     def setup_for_execution(self, context: InitResourceContext) -> None:
         self._resolve()
 
-    def _resolve(self) -> tuple[MartAddress, tuple[str, str]]:
+    def _resolve(self) -> tuple[DatabaseAddress, tuple[str, str]]:
         if self._address is None or self._credentials is None:
             self._address = parse_mart_url(self.url)
             self._credentials = (resolve_secret(self.user, MART_USER_VAR),
@@ -81,7 +70,7 @@ class MartDatabase(ConfigurableResource):
         return self._address, self._credentials
 
     @property
-    def address(self) -> MartAddress:
+    def address(self) -> DatabaseAddress:
         return self._resolve()[0]
 
     @property

@@ -49,6 +49,8 @@ class SparkSettings:
     master: str = "local[*]"
     driver_memory: str = "4g"
     shuffle_partitions: int = 4
+    # Tables a step writes together, each on a thread of its own (io_managers/step_writes.py).
+    write_threads: Annotated[int, Field(ge=1)] = 4
     conf: SparkConf = field(default_factory=dict)
     small_input: Annotated[SmallInputSettings, OrEmpty] = field(default_factory=SmallInputSettings)
 

@@ -25,7 +25,6 @@ from dagster import (
     AssetKey,
     Failure,
     MetadataValue,
-    Output,
 )
 from pyspark import StorageLevel
 from pyspark.sql import Column, DataFrame
@@ -35,6 +34,7 @@ from lakehouse_assets.checks.results import contract_results
 from lakehouse_assets.checks.targets import Target
 from lakehouse_assets.checks.together import Pending, run_together
 from lakehouse_assets.checks.windows import BY_DATE, Window
+from lakehouse_assets.io_managers.step_writes import StepWrites
 
 SCOPE = "dq/scope"
 # (metrics, base metadata) -> results of one table's checks
@@ -147,19 +147,20 @@ def audited_write(context: AssetExecutionContext, target: Target, frame: DataFra
 
 def audited_writes(context: AssetExecutionContext, tables: Mapping[str, tuple[Target, DataFrame]],
                    window: Window | None) -> Iterator:
-    """Measure every table's frame (cached) in one Spark query, write each one no blocking
-    check of it failed (output name -> target and rows), then yield the results."""
+    """Measure every table's frame (cached) in one Spark query, write together each one no
+    blocking check of it failed (output name -> target and rows; `io_managers/step_writes.py`),
+    then yield the results."""
     for _, frame in tables.values():
         frame.persist(StorageLevel.MEMORY_AND_DISK)
     try:
         measured = run_together({name: pending_measure(target, frame) for name, (target, frame) in tables.items()})
-        results = {name: audit_measured(context, target, measured[name], window)[0]
-                   for name, (target, _) in tables.items()}
+        writes = StepWrites(context)
         for name, (target, frame) in tables.items():
-            if not log_blocked(context, target, results[name]):
-                yield Output(frame, output_name=name)
-        for found in results.values():
-            yield from found
+            results, _ = audit_measured(context, target, measured[name], window)
+            if not log_blocked(context, target, results):
+                writes.add(name, frame)
+            writes.after(results)
+        yield from writes.flush()
     finally:
         for _, frame in tables.values():
             frame.unpersist()

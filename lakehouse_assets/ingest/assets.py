@@ -3,25 +3,28 @@
 One Dagster step for the landing layer of a date window: the tables keep their own
 asset keys (and their checks show on them), but one Spark plan per source reads its
 files once, the figures and checks of every source come from one Spark query, and the
-small master-data sources cost no step of their own. A run may select any subset
+small master-data sources cost no step of their own. Each source's bronze is written
+as its part finishes; every source's silver and quarantine, and the inventory, are
+written together at the end (`io_managers/step_writes.py`). A run may select any subset
 (`can_subset`): a source's silver without its bronze reads bronze from the lakehouse.
 """
 
 
 from collections import Counter
 
-from dagster import AssetExecutionContext, AssetKey, AssetOut, MetadataValue, Output, multi_asset
+from dagster import AssetExecutionContext, AssetKey, AssetOut, MetadataValue, multi_asset
 
 from lakehouse_assets.checks.audit import audit, log_blocked, require_tables_of_checks
 from lakehouse_assets.checks.config import load_dq_config
 from lakehouse_assets.checks.targets import Target, specs_of
 from lakehouse_assets.checks.together import run_together
-from lakehouse_assets.checks.windows import run_window
+from lakehouse_assets.checks.windows import Window, run_window
 from lakehouse_assets.columns import PARTITION_COLUMN
 from lakehouse_assets.contracts import column_schema_metadata
 from lakehouse_assets.ingest.inventory import STATUS, inventory_frame, inventory_rows
 from lakehouse_assets.ingest.source_step import bronze_alone, finish_source, plan_source, wants
 from lakehouse_assets.ingest.targets import SourceTargets, output_name
+from lakehouse_assets.io_managers.step_writes import StepWrites
 from lakehouse_assets.partitions import daily_partitions, single_run_backfill
 from lakehouse_assets.resources.landing import list_landing_files
 from lakehouse_assets.resources.pii import PiiMasking
@@ -87,6 +90,7 @@ def ingest(context: AssetExecutionContext, spark: SparkResource, pii: PiiMasking
     config = load_dq_config()
     want_inventory = INVENTORY.key in context.selected_asset_keys
     found, planned = {}, {}
+    writes = StepWrites(context)
     try:
         for name, targets in TARGETS.items():
             want = wants(context, targets)
@@ -102,19 +106,25 @@ def ingest(context: AssetExecutionContext, spark: SparkResource, pii: PiiMasking
                                  for part, pending in source.pending.items()})
         for name, source in planned.items():
             figures = {part: measured[f"{name}/{part}"] for part in source.pending}
-            found[name] = yield from finish_source(context, spark, pii, source, figures, window, config)
-            source.release()
+            found[name] = yield from finish_source(context, spark, pii, source, figures, window, config, writes)
+        if want_inventory:
+            _add_inventory(context, spark, found, window, writes)
+        # Every source's silver and quarantine, and the inventory, written together.
+        yield from writes.flush()
     finally:
         for source in planned.values():
             source.release()
-    if not want_inventory:
-        return
+
+
+def _add_inventory(context: AssetExecutionContext, spark: SparkResource, found: dict, window: Window,
+                   writes: StepWrites) -> None:
+    """audit/ingested_files from what each source's part found, measured, added to `writes`."""
     rows = [row for result in found.values() if result is not None
             for row in inventory_rows(result.files, result.figures.files, result.hashes, context.run.run_id)]
     frame = inventory_frame(spark.session, rows)
     results, _ = audit(context, INVENTORY, frame, window)
     if not log_blocked(context, INVENTORY, results):
         statuses = Counter(row[STATUS] for row in rows)
-        yield Output(frame, output_name=INVENTORY_OUT,
-                     metadata={"files_seen": len(rows), "files_by_status": MetadataValue.json(dict(statuses))})
-    yield from results
+        writes.add(INVENTORY_OUT, frame,
+                   {"files_seen": len(rows), "files_by_status": MetadataValue.json(dict(statuses))})
+    writes.after(results)

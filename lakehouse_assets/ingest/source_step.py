@@ -34,6 +34,7 @@ from lakehouse_assets.ingest import landing_check
 from lakehouse_assets.ingest.figures import FileFigures, SourceFigures, observed_figures, pending_figures
 from lakehouse_assets.ingest.targets import SourceTargets, output_name
 from lakehouse_assets.ingest.validated import validated_outputs
+from lakehouse_assets.io_managers.step_writes import StepWrites
 from lakehouse_assets.io_managers.tables import DeltaTables
 from lakehouse_assets.resources.landing import LandingFile, hash_files
 from lakehouse_assets.resources.pii import PiiMasking
@@ -151,9 +152,11 @@ def plan_source(context: AssetExecutionContext, spark: SparkResource, pii: PiiMa
 
 
 def finish_source(context: AssetExecutionContext, spark: SparkResource, pii: PiiMasking | None,
-                  planned: PlannedSource, measured: dict, window: Window, config: DqConfig) -> Iterator:
-    """Yield the source's selected outputs and check results from its measured figures;
-    return what the inventory needs."""
+                  planned: PlannedSource, measured: dict, window: Window, config: DqConfig,
+                  writes: StepWrites) -> Iterator:
+    """Yield the source's bronze and landing check; add its silver and quarantine, with their
+    check results, to the step's `writes` (written with the other sources'); return what
+    the inventory needs. The source's cache is released only after those writes."""
     targets, files, want = planned.targets, planned.files, planned.want
     source, bronze = targets.source, planned.bronze
     if planned.classified is not None:
@@ -177,7 +180,7 @@ def finish_source(context: AssetExecutionContext, spark: SparkResource, pii: Pii
         if not landing_ok:
             context.log.error(f"{source.name}: not validated, the landing check failed: {result.description}")
     if planned.classified is not None and landing_ok:
-        yield from validated_outputs(context, pii, targets, planned.outputs, measured, files, window, config, want)
+        validated_outputs(context, pii, targets, planned.outputs, measured, files, window, config, want, writes)
     return SourceResult(files, planned.hashes, figures)
 
 

@@ -8,9 +8,8 @@ and the quarantine share are judged for the window and for each of its dates.
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Iterator
 
-from dagster import AssetCheckResult, Output
+from dagster import AssetCheckResult
 from pyspark.sql import DataFrame
 
 from lakehouse_assets.checks.accounting import (
@@ -26,6 +25,7 @@ from lakehouse_assets.checks.metrics import DatedMetrics
 from lakehouse_assets.checks.windows import Window
 from lakehouse_assets.ingest.figures import SourceFigures
 from lakehouse_assets.ingest.targets import SILVER_CHECKS_EXTRA, SourceTargets, output_name
+from lakehouse_assets.io_managers.step_writes import StepWrites
 from lakehouse_assets.resources.landing import LandingFile
 from lakehouse_assets.transforms.validation import REASONS
 
@@ -63,10 +63,10 @@ def _rows_on(dated: DatedMetrics, day) -> int:
 
 
 def validated_outputs(context, pii, targets: SourceTargets, outputs: dict[str, DataFrame], measured: dict,
-                      files, window: Window, config: DqConfig, want: dict) -> Iterator:
+                      files, window: Window, config: DqConfig, want: dict, writes: StepWrites) -> None:
     """Silver's and quarantine's check results from their measured figures (contract, row
-    accounting, quarantine share), and their outputs: silver only when none of its
-    blocking checks failed."""
+    accounting, quarantine share), and their writes, added to the step's `writes`: silver
+    only when none of its blocking checks failed."""
     source, figures = targets.source, measured["figures"]
     silver, quarantine = outputs["silver"], outputs["quarantine"]
     masked_metadata = {}
@@ -87,10 +87,8 @@ def validated_outputs(context, pii, targets: SourceTargets, outputs: dict[str, D
     reasons = {f"accounting/quarantine.{r}": n for r, n in sorted(by_reason.items()) if n}
     context.log.info(f"{source.name} row accounting: {counts}")
     if want["silver"] and not log_blocked(context, targets.silver, silver_results):
-        yield Output(silver, output_name=output_name("silver", source.name),
-                     metadata={**accounting, **masked_metadata})
+        writes.add(output_name("silver", source.name), silver, {**accounting, **masked_metadata})
     if want["quarantine"]:
-        yield Output(quarantine, output_name=output_name("quarantine", source.name),
-                     metadata={**accounting, **reasons})
-    yield from silver_results
-    yield from quarantine_results
+        writes.add(output_name("quarantine", source.name), quarantine, {**accounting, **reasons})
+    writes.after(silver_results)
+    writes.after(quarantine_results)

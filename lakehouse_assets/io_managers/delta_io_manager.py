@@ -11,7 +11,11 @@ An input is loaded for the partitions the run maps to it, unless the input is
 declared with `full_table: True` (look-ups such as FX history or a dimension).
 """
 
+from collections.abc import Mapping
+from datetime import date
+
 from dagster import (
+    AssetKey,
     ConfigurableIOManager,
     InputContext,
     MetadataValue,
@@ -50,50 +54,56 @@ class DeltaIOManager(ConfigurableIOManager):
 
     spark: ResourceDependency[SparkResource]
 
-    def _tables(self) -> DeltaTables:
+    def tables(self) -> DeltaTables:
         return DeltaTables(self.spark.session, self.spark.settings.lakehouse_root)
 
     def handle_output(self, context: OutputContext, obj: DataFrame | None) -> None:
         # Spark is lazy: most of a step's work, and its S3 traffic, happens in this write.
         # Transient errors are retried, data errors fail at once (lakehouse_assets/failures.py).
+        # None: nothing to write, or the step wrote the table itself (io_managers/step_writes.py).
+        if obj is None:
+            return
         what = f"writing {'/'.join(context.asset_key.path)}"
+        window = None
+        if context.has_asset_partitions:
+            partitions = context.asset_partitions_time_window
+            window = (partitions.start.date(), partitions.end.date())
         with classified_failures(what, self.spark.settings.orchestration, attempt_number(context)):
-            self._write(context, obj)
+            context.add_output_metadata(
+                write_table(self.tables(), context.asset_key, context.definition_metadata or {}, obj, window))
 
     def load_input(self, context: InputContext) -> DataFrame:
         what = f"reading {'/'.join(context.asset_key.path)}"
         with classified_failures(what, self.spark.settings.orchestration, attempt_number(context)):
             return self._read(context)
 
-    def _write(self, context: OutputContext, obj: DataFrame | None) -> None:
-        if obj is None:
-            return
-        meta = context.definition_metadata or {}
-        tables = self._tables()
-        key = context.asset_key
-        extra: dict = {}
-        if meta.get("write_mode") == "upsert_groups":
-            commit = tables.upsert_groups(obj, key, meta["row_key"], meta["group_key"])
-        elif context.has_asset_partitions:
-            window = context.asset_partitions_time_window
-            start, end = window.start.date(), window.end.date()
-            commit = tables.replace_window(
-                obj, key, meta["partition_expr"], start, end, bool(meta.get("partition_by", True))
-            )
-            extra["window"] = f"{start.isoformat()} .. {end.isoformat()} (end exclusive)"
-        else:
-            commit = tables.overwrite(obj, key)
-        if "dagster/column_schema" not in meta:
-            # An asset with a contract shows the contract's schema (descriptions, checks);
-            # the written schema is only the fallback.
-            extra["dagster/column_schema"] = column_schema(obj)
-        context.add_output_metadata({**commit_metadata(commit), **extra})
-
     def _read(self, context: InputContext) -> DataFrame:
-        tables = self._tables()
+        tables = self.tables()
         key = context.asset_key
         if (context.definition_metadata or {}).get("full_table") or not context.has_asset_partitions:
             return tables.read(key)
         upstream = context.upstream_output.definition_metadata if context.upstream_output else {}
         window = context.asset_partitions_time_window
         return tables.read(key, upstream["partition_expr"], window.start.date(), window.end.date())
+
+
+def write_table(tables: DeltaTables, key: AssetKey, meta: Mapping, obj: DataFrame,
+                window: tuple[date, date] | None) -> dict:
+    """Write `obj` to `key`'s table the way its asset declares (`meta`: the output's definition
+    metadata; `window`: the run's dates, end exclusive, for a partitioned asset) and return
+    the materialization's metadata."""
+    extra: dict = {}
+    if meta.get("write_mode") == "upsert_groups":
+        commit = tables.upsert_groups(obj, key, meta["row_key"], meta["group_key"])
+    elif window is not None:
+        start, end = window
+        partition_by = bool(meta.get("partition_by", True))
+        commit = tables.replace_window(obj, key, meta["partition_expr"], start, end, partition_by)
+        extra["window"] = f"{start.isoformat()} .. {end.isoformat()} (end exclusive)"
+    else:
+        commit = tables.overwrite(obj, key)
+    if "dagster/column_schema" not in meta:
+        # An asset with a contract shows the contract's schema (descriptions, checks);
+        # the written schema is only the fallback.
+        extra["dagster/column_schema"] = column_schema(obj)
+    return {**commit_metadata(commit), **extra}

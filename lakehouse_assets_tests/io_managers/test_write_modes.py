@@ -78,14 +78,6 @@ def full_reader(events: DataFrame) -> None:
 ASSETS = [events, summary, dim_thing, window_reader, full_reader]
 
 
-@pytest.fixture
-def lake(spark, tmp_path, monkeypatch) -> DeltaTables:
-    monkeypatch.setenv("LAKEHOUSE_ENV", "test")
-    monkeypatch.setenv("LAKEHOUSE_ROOT", str(tmp_path / "lakehouse"))
-    monkeypatch.setenv("LAKEHOUSE_LANDING_ROOT", str(tmp_path / "landing"))
-    return DeltaTables(spark, str(tmp_path / "lakehouse"))
-
-
 def run(asset_def, config: dict | None = None, partition: date | None = None,
         days: tuple[date, date] | None = None, raise_on_error: bool = True):
     """Materialize `asset_def` (other toy assets are sources), returning the result."""

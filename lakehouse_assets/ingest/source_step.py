@@ -8,7 +8,8 @@ accounting per date and each file's lines, and silver's and quarantine's contrac
 metrics, measured before they are written (write-audit-publish, `checks/audit.py`).
 The step runs every planned source's aggregations as one Spark query
 (`checks/together.py`), then `finish_source` writes bronze from the classified rows'
-cache and silver and quarantine (`ingest/validated.py`). A source whose landing check
+cache and adds silver and quarantine (`ingest/validated.py`) to the step's writes, which
+the step makes together for every source (`io_managers/step_writes.py`). A source whose landing check
 or silver checks fail keeps its previous silver and quarantine rows.
 """
 

@@ -23,6 +23,7 @@ from dagster import (
     ResourceDependency,
     TableColumn,
     TableSchema,
+    TimeWindow,
 )
 from pyspark.sql import DataFrame
 
@@ -64,10 +65,7 @@ class DeltaIOManager(ConfigurableIOManager):
         if obj is None:
             return
         what = f"writing {'/'.join(context.asset_key.path)}"
-        window = None
-        if context.has_asset_partitions:
-            partitions = context.asset_partitions_time_window
-            window = (partitions.start.date(), partitions.end.date())
+        window = dates_of(context.asset_partitions_time_window) if context.has_asset_partitions else None
         with classified_failures(what, self.spark.settings.orchestration, attempt_number(context)):
             context.add_output_metadata(
                 write_table(self.tables(), context.asset_key, context.definition_metadata or {}, obj, window))
@@ -83,8 +81,13 @@ class DeltaIOManager(ConfigurableIOManager):
         if (context.definition_metadata or {}).get("full_table") or not context.has_asset_partitions:
             return tables.read(key)
         upstream = context.upstream_output.definition_metadata if context.upstream_output else {}
-        window = context.asset_partitions_time_window
-        return tables.read(key, upstream["partition_expr"], window.start.date(), window.end.date())
+        start, end = dates_of(context.asset_partitions_time_window)
+        return tables.read(key, upstream["partition_expr"], start, end)
+
+
+def dates_of(window: TimeWindow) -> tuple[date, date]:
+    """A run's partition window as dates, end exclusive."""
+    return window.start.date(), window.end.date()
 
 
 def write_table(tables: DeltaTables, key: AssetKey, meta: Mapping, obj: DataFrame,

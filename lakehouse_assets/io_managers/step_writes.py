@@ -30,7 +30,7 @@ from dagster import AssetExecutionContext, AssetKey, Output
 from pyspark.sql import DataFrame
 
 from lakehouse_assets.failures import attempt_number, classified_failures
-from lakehouse_assets.io_managers.delta_io_manager import DeltaIOManager, write_table
+from lakehouse_assets.io_managers.delta_io_manager import DeltaIOManager, dates_of, write_table
 from lakehouse_assets.io_managers.tables import WRITE_SETTINGS, layer_of
 
 
@@ -40,6 +40,7 @@ class _Write:
     key: AssetKey
     frame: DataFrame
     metadata: dict
+    definition: Mapping  # the output's definition metadata: how its table is written
 
 
 @dataclass
@@ -53,7 +54,8 @@ class StepWrites:
     def add(self, output_name: str, frame: DataFrame, metadata: Mapping | None = None) -> None:
         """Write `frame` as the step's output `output_name` (with `metadata` on its materialization)."""
         key = self.context.assets_def.keys_by_output_name[output_name]
-        self._writes.append(_Write(output_name, key, frame, dict(metadata or {})))
+        definition = self.context.assets_def.specs_by_key[key].metadata
+        self._writes.append(_Write(output_name, key, frame, dict(metadata or {}), definition))
 
     def after(self, events: Iterable) -> None:
         """Yield `events` (check results) once the tables are written."""
@@ -68,10 +70,8 @@ class StepWrites:
             return
         io_manager: DeltaIOManager = self.context.resources.io_manager
         tables = io_manager.tables()  # in the step's thread: it sizes the session to the step
-        window = None
-        if self.context.has_partition_key or self.context.has_partition_key_range:
-            partitions = self.context.partition_time_window
-            window = (partitions.start.date(), partitions.end.date())
+        partitioned = self.context.has_partition_key or self.context.has_partition_key_range
+        window = dates_of(self.context.partition_time_window) if partitioned else None
         threads = io_manager.spark.settings.spark.write_threads
         alone = [w for w in writes if layer_of(w.key) in WRITE_SETTINGS]
         together = [w for w in writes if layer_of(w.key) not in WRITE_SETTINGS]
@@ -82,8 +82,7 @@ class StepWrites:
         def write(w: _Write) -> dict:
             what = f"writing {w.key.to_user_string()}"
             with classified_failures(what, io_manager.spark.settings.orchestration, attempt_number(self.context)):
-                meta = self.context.assets_def.specs_by_key[w.key].metadata
-                return write_table(tables, w.key, meta, w.frame, window)
+                return write_table(tables, w.key, w.definition, w.frame, window)
 
         results: dict[str, Future] = {}
         with ThreadPoolExecutor(max_workers=threads, thread_name_prefix="delta-write") as pool:

@@ -20,7 +20,7 @@ from pyspark.sql import DataFrame, SparkSession
 from lakehouse_assets.cli.run_cmd import execute
 from lakehouse_assets.dimensions import DIMENSIONS
 from lakehouse_assets.generate import generate
-from lakehouse_assets.io_managers.tables import open_delta_rs
+from lakehouse_assets.io_managers.delta_rs import open_delta_rs
 from lakehouse_assets.resources.landing import is_s3
 
 # The reference lakehouse's landing data: two days across a month end (so both monthly

@@ -14,7 +14,7 @@ import yaml
 from pyspark.sql import functions as F
 
 from lakehouse_assets.generate import generate
-from lakehouse_assets.io_managers.tables import open_delta_rs
+from lakehouse_assets.io_managers.delta_rs import open_delta_rs
 from lakehouse_assets.settings import PROJECT_ROOT
 
 pytestmark = pytest.mark.slow

@@ -16,7 +16,7 @@ from datetime import date
 import pyarrow as pa
 from pyspark.sql import SparkSession
 
-from lakehouse_assets.io_managers.tables import open_delta_rs
+from lakehouse_assets.io_managers.delta_rs import open_delta_rs
 
 
 def _from_log(path: str, column: str) -> dict[date, int] | None:

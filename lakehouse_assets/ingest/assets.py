@@ -5,7 +5,9 @@ asset keys (and their checks show on them), but one Spark plan per source reads 
 files once, the figures and checks of every source come from one Spark query, and the
 small master-data sources cost no step of their own. Each source's bronze is written
 as its part finishes; every source's silver and quarantine, and the inventory, are
-written together at the end (`io_managers/step_writes.py`). A run may select any subset
+written together at the end (`io_managers/step_writes.py`). While the measure query runs,
+the Delta state of the tables already there is loaded on a thread (`DeltaTables.warm`), so
+a day's writes into them do not each start by building it. A run may select any subset
 (`can_subset`): a source's silver without its bronze reads bronze from the lakehouse.
 """
 
@@ -25,6 +27,7 @@ from lakehouse_assets.ingest.inventory import STATUS, inventory_frame, inventory
 from lakehouse_assets.ingest.source_step import bronze_alone, finish_source, plan_source, wants
 from lakehouse_assets.ingest.targets import SourceTargets, output_name
 from lakehouse_assets.io_managers.step_writes import StepWrites
+from lakehouse_assets.io_managers.tables import DeltaTables
 from lakehouse_assets.partitions import daily_partitions, single_run_backfill
 from lakehouse_assets.resources.landing import list_landing_files
 from lakehouse_assets.resources.pii import PiiMasking
@@ -89,7 +92,7 @@ def ingest(context: AssetExecutionContext, spark: SparkResource, pii: PiiMasking
     window = run_window(context)
     config = load_dq_config()
     want_inventory = INVENTORY.key in context.selected_asset_keys
-    found, planned = {}, {}
+    found, planned, warming = {}, {}, None
     writes = StepWrites(context)
     try:
         for name, targets in TARGETS.items():
@@ -101,6 +104,9 @@ def ingest(context: AssetExecutionContext, spark: SparkResource, pii: PiiMasking
                 found[name] = yield from bronze_alone(context, spark, targets, files, window)
             else:
                 planned[name] = plan_source(context, spark, pii, targets, want, files, window)
+        # Existing tables' Delta state is loaded on a thread while the query runs (day N's writes).
+        warming = DeltaTables(spark.session, spark.settings.lakehouse_root).warm(
+            [key for name in planned for key in TARGETS[name].keys()] + [INVENTORY.key])
         # Every planned source's figures and contract metrics: one Spark query for all.
         measured = run_together({f"{name}/{part}": pending for name, source in planned.items()
                                  for part, pending in source.pending.items()})
@@ -112,6 +118,8 @@ def ingest(context: AssetExecutionContext, spark: SparkResource, pii: PiiMasking
         # Every source's silver and quarantine, and the inventory, written together.
         yield from writes.flush()
     finally:
+        if warming is not None:
+            warming.result()  # no thread of the step outlives it
         for source in planned.values():
             source.release()
 

@@ -39,3 +39,6 @@ class SourceTargets:
         silver_checks = (*Target(AssetKey(["silver", name])).checks, *SILVER_CHECKS_EXTRA)
         self.silver = Target(AssetKey(["silver", name]), checks=silver_checks, blocking=frozenset(silver_checks))
         self.quarantine = Target(AssetKey(["quarantine", name]), blocking=frozenset())
+
+    def keys(self) -> list[AssetKey]:
+        return [self.bronze.key, self.silver.key, self.quarantine.key]

@@ -10,14 +10,13 @@ The only code that writes Delta. Three write modes cover every table:
 
 from __future__ import annotations
 
-import os
-from collections.abc import Mapping, Sequence
+from collections.abc import Sequence
+from concurrent.futures import Future, ThreadPoolExecutor
 from contextlib import AbstractContextManager
 from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
-import deltalake
 from dagster import AssetKey
 from delta.tables import DeltaTable
 from pyspark.errors import AnalysisException
@@ -25,8 +24,8 @@ from pyspark.sql import DataFrame, SparkSession
 from pyspark.sql import functions as F
 
 from lakehouse_assets.failures import OUTSIDE_WINDOW
-from lakehouse_assets.resources.aws_env import AwsEnvironment
-from lakehouse_assets.resources.landing import canonical_uri, is_s3, to_spark_uri
+from lakehouse_assets.io_managers.delta_rs import open_delta_rs
+from lakehouse_assets.resources.landing import is_s3, to_spark_uri
 from lakehouse_assets.resources.session_settings import session_settings
 
 DELETE_FLAG = "_delete"
@@ -172,6 +171,29 @@ class DeltaTables:
             merge.execute()
         return self.last_commit(key)
 
+    def warm(self, keys: Sequence[AssetKey | Sequence[str]]) -> Future:
+        """Load the latest snapshot of every existing table among `keys` on a thread of its own.
+
+        Delta reconstructs a table version's state (its files, their size) with Spark jobs the
+        first time the version is read or written into in a process. A step that writes into
+        existing tables starts this before its measure query, so the state is ready when the
+        writes need it instead of being built in front of each of them."""
+
+        def load() -> None:
+            for key in keys:
+                path = self.path(key)
+                try:
+                    if DeltaTable.isDeltaTable(self.spark, path):
+                        DeltaTable.forPath(self.spark, path).detail().collect()
+                except Exception:  # noqa: BLE001, S112 - only a head start: the write meets and reports the error
+                    continue
+
+        pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="delta-warm")
+        try:
+            return pool.submit(load)
+        finally:
+            pool.shutdown(wait=False)
+
     def _writing(self, key: AssetKey | Sequence[str]) -> AbstractContextManager[None]:
         """Spark writes the files of a table of `key`'s layer inside, with its `WRITE_SETTINGS`."""
         return layer_write_settings(self.spark, layer_of(key))
@@ -219,30 +241,3 @@ class DeltaTables:
         changed = metrics.get("numTargetRowsInserted", 0) + metrics.get("numTargetRowsUpdated", 0)
         written = changed if operation == "MERGE" else metrics.get("numOutputRows", changed)
         return Commit(path, version, operation, written, metrics)
-
-
-def delta_rs_storage_options(environ: Mapping[str, str] = os.environ) -> dict[str, str]:
-    """delta-rs (object_store) settings for S3 from the same standard AWS environment that
-    `resources.spark.s3a_conf` gives s3a: endpoint (path-style, as s3a), region, keys."""
-    aws = AwsEnvironment.read(environ)
-    options: dict[str, str] = {}
-    if aws.endpoint:
-        options["AWS_ENDPOINT_URL"] = aws.endpoint
-        options["AWS_VIRTUAL_HOSTED_STYLE_REQUEST"] = "false"
-        options["AWS_ALLOW_HTTP"] = str(aws.plain_http).lower()
-    if aws.region:
-        options["AWS_REGION"] = aws.region
-    if aws.has_keys:
-        options["AWS_ACCESS_KEY_ID"] = aws.access_key
-        options["AWS_SECRET_ACCESS_KEY"] = aws.secret_key
-        if aws.session_token:
-            options["AWS_SESSION_TOKEN"] = aws.session_token
-    return options
-
-
-def open_delta_rs(uri: str, **kwargs: Any) -> deltalake.DeltaTable:
-    """The Delta table at `uri` (a local path, `s3://` or `s3a://`) through delta-rs, without
-    Spark; raises `deltalake.exceptions.TableNotFoundError` if there is no table."""
-    if is_s3(uri):
-        return deltalake.DeltaTable(canonical_uri(uri), storage_options=delta_rs_storage_options(), **kwargs)
-    return deltalake.DeltaTable(uri if "://" in uri else os.path.abspath(uri), **kwargs)

@@ -18,7 +18,7 @@ import pyarrow.compute as pc
 from deltalake import DeltaTable
 from deltalake.exceptions import TableNotFoundError
 
-from lakehouse_assets.io_managers.tables import open_delta_rs
+from lakehouse_assets.io_managers.delta_rs import open_delta_rs
 
 AUDIT_TABLE = ("audit", "ingested_files")
 

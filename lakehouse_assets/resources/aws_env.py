@@ -1,7 +1,7 @@
 """The standard AWS environment, read once for every client that is not boto3.
 
 boto3 reads `AWS_*` itself; Spark's s3a (`resources/spark.s3a_conf`) and delta-rs
-(`io_managers/tables.delta_rs_storage_options`) each want the same facts under names of
+(`io_managers/delta_rs.delta_rs_storage_options`) each want the same facts under names of
 their own. Both take them from here, so which variables count and which wins (the
 S3-specific endpoint over the general one, the region over the default region, keys only
 as a pair) is decided in one place.

@@ -17,7 +17,7 @@ import time
 import pytest
 from pyspark.sql import functions as F
 
-from lakehouse_assets.io_managers.tables import open_delta_rs
+from lakehouse_assets.io_managers.delta_rs import open_delta_rs
 from lakehouse_assets_tests.pipeline import DAY1, DAY2, Reference, lakehouse_env, snapshot
 
 pytestmark = pytest.mark.slow

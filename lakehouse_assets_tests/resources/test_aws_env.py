@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from lakehouse_assets.io_managers.tables import delta_rs_storage_options
+from lakehouse_assets.io_managers.delta_rs import delta_rs_storage_options
 from lakehouse_assets.resources.aws_env import AwsEnvironment
 from lakehouse_assets.resources.spark import s3a_conf
 

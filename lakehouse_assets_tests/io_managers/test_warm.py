@@ -17,8 +17,13 @@ def _write(lake: DeltaTables, key: list[str], day: date, value: str) -> None:
 
 
 def _executions(lake: DeltaTables) -> int:
-    """SQL executions this JVM has started (Spark's own status store)."""
-    return lake.spark._jsparkSession.sharedState().statusStore().executionsCount()
+    """The id of the last SQL execution this JVM has started, from Spark's own status store,
+    once its listener has seen every event (ids only grow; the store keeps only the latest
+    `spark.sql.ui.retainedExecutions`, so their number stops growing in a long session)."""
+    lake.spark.sparkContext._jsc.sc().listenerBus().waitUntilEmpty()
+    store = lake.spark._jsparkSession.sharedState().statusStore()
+    retained = store.executionsCount()
+    return store.executionsList(retained - 1, 1).head().executionId() if retained else -1
 
 
 def _write_counting(lake: DeltaTables, key: list[str], day: date, value: str) -> int:

@@ -181,10 +181,9 @@ class DeltaTables:
 
         def load() -> None:
             for key in keys:
-                path = self.path(key)
                 try:
-                    if DeltaTable.isDeltaTable(self.spark, path):
-                        DeltaTable.forPath(self.spark, path).detail().collect()
+                    if self.exists(key):
+                        DeltaTable.forPath(self.spark, self.path(key)).detail().collect()
                 except Exception:  # noqa: BLE001, S112 - only a head start: the write meets and reports the error
                     continue
 
